@@ -1,0 +1,63 @@
+# Run `make help` to see what each target does.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install setup run test lint format messages check ci clean
+
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed ## Create .venv and install the project with its development tools
+
+setup: install ## Migrate the database, compile translations, load demo content, ensure an admin user
+	$(BIN)/python manage.py compile_catalogues
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo --hostname $(HOST) --port $(PORT)
+	$(BIN)/python manage.py ensure_superuser
+
+run: setup ## Set everything up and serve the demo site on http://127.0.0.1:8000/
+	@echo ""
+	@echo "  Site:  http://$(HOST):$(PORT)/  (English: http://$(HOST):$(PORT)/en/)"
+	@echo "  Admin: http://$(HOST):$(PORT)/admin/  user 'admin', password as printed above"
+	@echo "         (or DJANGO_SUPERUSER_PASSWORD; reset with: $(BIN)/python manage.py changepassword admin)"
+	@echo ""
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install ## Run the whole test suite (DATABASE_URL picks the database; SQLite by default)
+	$(BIN)/python manage.py compile_catalogues
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install ## Check code style with ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## Format the code with ruff
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: install ## Update the de and en catalogues in locale/ from the code
+	cd $(CURDIR) && $(BIN)/python manage.py makemessages -l de -l en --no-obsolete --ignore=.venv --ignore=tests --ignore=benchmarks
+	$(BIN)/python manage.py compile_catalogues
+
+check: install ## Django system checks and a check for missing migrations
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+ci: ## What CI runs: checks and tests on SQLite and PostgreSQL
+	bash .ci/run
+
+clean: ## Remove the virtualenv, the SQLite database and generated media
+	rm -rf $(VENV) db.sqlite3 media staticfiles

@@ -1,0 +1,1 @@
+"""Editorial articles for Wagtail: article pages, listings, related-article teasers and feeds."""

@@ -1,0 +1,106 @@
+"""StreamField blocks for the article body."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.images.blocks import ImageBlock
+
+PARAGRAPH_FEATURES = ["bold", "italic", "link", "ol", "ul"]
+
+
+class HeadingBlock(blocks.StructBlock):
+    """A subheading that structures the article; level 2 or 3 keeps the outline valid."""
+
+    text = blocks.CharBlock(
+        label=_("Text"), max_length=120, help_text=_("Short subheading, ideally under 60 characters.")
+    )
+    level = blocks.ChoiceBlock(
+        label=_("Level"),
+        choices=[("h2", _("Heading level 2")), ("h3", _("Heading level 3"))],
+        default="h2",
+        help_text=_("Use level 2 for sections and level 3 for parts of a section."),
+    )
+
+    class Meta:
+        icon = "title"
+        label = _("Heading")
+        template = "articles/blocks/heading_block.html"
+        description = _("A subheading (level 2 or 3)")
+        preview_value = {"text": "Warum ein CRM?", "level": "h2"}
+
+
+class QuoteBlock(blocks.StructBlock):
+    """A pull quote with an optional source."""
+
+    text = blocks.TextBlock(label=_("Quote"), help_text=_("The quoted words, without quotation marks."))
+    attribution = blocks.CharBlock(
+        label=_("Attribution"),
+        required=False,
+        max_length=200,
+        help_text=_("Who said it, e.g. 'Anna Schmidt, Vertriebsleiterin'."),
+    )
+
+    class Meta:
+        icon = "openquote"
+        label = _("Quote")
+        template = "articles/blocks/quote_block.html"
+        description = _("A highlighted quotation with its source")
+        preview_value = {"text": "Ein CRM ist so gut wie seine Daten.", "attribution": "Redaktion"}
+
+
+class CaptionedImageBlock(blocks.StructBlock):
+    """An image from the library with alt text and an optional visible caption."""
+
+    image = ImageBlock(label=_("Image"))
+    caption = blocks.CharBlock(
+        label=_("Caption"),
+        required=False,
+        max_length=250,
+        help_text=_("Shown below the image; credit the photographer here if needed."),
+    )
+
+    class Meta:
+        icon = "image"
+        label = _("Image")
+        template = "articles/blocks/image_block.html"
+        description = _("An image with alt text and caption")
+
+
+class ReadAlsoBlock(blocks.StructBlock):
+    """An inline pointer to another article ("Lesen Sie auch: …")."""
+
+    page = blocks.PageChooserBlock(
+        label=_("Article"),
+        page_type="articles.ArticlePage",
+        help_text=_("Readers see the version of this article in their own language when one exists."),
+    )
+    label = blocks.CharBlock(
+        label=_("Label"),
+        required=False,
+        max_length=60,
+        help_text=_("Leave empty for the standard text 'Read also'."),
+    )
+
+    class Meta:
+        icon = "link"
+        label = _("Read also")
+        template = "articles/blocks/read_also_block.html"
+        description = _("A 'Read also' link to another article")
+
+
+class ArticleBodyBlock(blocks.StreamBlock):
+    """The blocks an article body is written with."""
+
+    heading = HeadingBlock()
+    paragraph = blocks.RichTextBlock(
+        label=_("Paragraph"),
+        features=PARAGRAPH_FEATURES,
+        template="articles/blocks/paragraph_block.html",
+        icon="pilcrow",
+        description=_("Running text with links and lists"),
+    )
+    quote = QuoteBlock()
+    image = CaptionedImageBlock()
+    read_also = ReadAlsoBlock()
+
+    class Meta:
+        block_counts = {}

@@ -1,0 +1,260 @@
+"""Builds the demo site: home page, magazine, authors, topics, articles and their translations.
+
+Idempotent: everything is looked up by a stable key (slug, title) first and only
+created when missing, so running it twice leaves the same content. English
+versions are made with wagtail-localize's own machinery (translation sources,
+string translations, ``save_target``), exactly as an editor's "Translate" action
+does, not by copying pages by hand.
+"""
+
+import datetime
+import io
+import json
+import uuid
+from collections import defaultdict
+
+from django.core.files.images import ImageFile
+from django.db import transaction
+from wagtail.images import get_image_model
+from wagtail.models import Collection, Locale, Page, Site
+from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
+from wagtail_localize.operations import translate_object
+from wagtail_localize.segments import StringSegmentValue
+from wagtail_localize.segments.extract import extract_segments
+
+from articles.models import ArticleIndexPage, ArticlePage, Author, RelatedArticle, Topic
+from website.models import HomePage
+
+from . import content
+from .images import draw_hero, draw_portrait
+
+DEMO_NAMESPACE = uuid.UUID("6b0d7f64-3f0e-4a41-9a51-6cf0c1d1e7a1")
+IMAGE_TITLE_PREFIX = "Demo: "
+
+
+class DemoLoader:
+    """Creates what is missing of the demo content; reports through ``log``."""
+
+    def __init__(self, log=print, site_hostname="127.0.0.1", site_port=8000):
+        self.log = log
+        self.site_hostname = site_hostname
+        self.site_port = site_port
+
+    @transaction.atomic
+    def run(self):
+        self.de = Locale.objects.get_or_create(language_code="de")[0]
+        self.en = Locale.objects.get_or_create(language_code="en")[0]
+        self.topics = self.load_topics()
+        self.authors = self.load_authors()
+        self.home = self.load_home()
+        self.index = self.load_index()
+        self.articles = self.load_articles()
+        self.translate_site()
+        return self
+
+    # Snippets ---------------------------------------------------------------
+
+    def load_topics(self):
+        topics = {}
+        for data in content.TOPICS:
+            topic = Topic.objects.filter(slug=data["slug"], locale=self.de).first()
+            if topic is None:
+                topic = Topic.objects.create(slug=data["slug"], name=data["de"], locale=self.de)
+                self.log(f"Topic {topic.name}")
+            self.translate(topic, Topic(slug=data["slug"], name=data["en"]))
+            topics[data["slug"]] = topic
+        return topics
+
+    def load_authors(self):
+        authors = {}
+        for index, data in enumerate(content.AUTHORS):
+            author = Author.objects.filter(name=data["name"], locale=self.de).first()
+            if author is None:
+                photo = self.image(f"{data['name']}", lambda i=index, d=data: draw_portrait(30 + i * 110, d["name"]), description=data["name"])
+                author = Author.objects.create(
+                    name=data["name"], role=data["role_de"], photo=photo, locale=self.de
+                )
+                self.log(f"Author {author.name}")
+            self.translate(author, Author(name=author.name, role=data["role_en"], photo=author.photo))
+            authors[data["key"]] = author
+        return authors
+
+    def image(self, name, draw, description=""):
+        """A library image titled "Demo: <name>", drawn by ``draw()`` when missing."""
+        image_model = get_image_model()
+        title = f"{IMAGE_TITLE_PREFIX}{name}"
+        image = image_model.objects.filter(title=title).first()
+        if image is None:
+            slug = uuid.uuid5(DEMO_NAMESPACE, name).hex[:12]
+            file = ImageFile(io.BytesIO(draw()), name=f"demo-{slug}.png")
+            image = image_model(
+                title=title,
+                file=file,
+                description=description,
+                collection=Collection.get_first_root_node(),
+            )
+            image.save()
+        return image
+
+    # Pages ------------------------------------------------------------------
+
+    def load_home(self):
+        home = HomePage.objects.filter(locale=self.de, depth=2).first()
+        site = Site.objects.filter(is_default_site=True).first()
+        if home is None:
+            root = Page.get_first_root_node()
+            data = content.HOME["de"]
+            # Wagtail's installer leaves a "Welcome" page with the slug "home" as site root.
+            for old in root.get_children().filter(slug="home").exclude(content_type__model="homepage"):
+                if site and site.root_page_id == old.pk:
+                    site.root_page = root
+                    site.save()
+                old.delete()
+            home = HomePage(
+                title=data["title"], slug="home", intro=data["intro"], locale=self.de,
+                body=json.dumps(self.home_body(data["body"])),
+            )
+            root.add_child(instance=home)
+            home.save_revision().publish()
+            self.log(f"Home page {home.title}")
+        if site is None:
+            site = Site(is_default_site=True, root_page=home)
+        site.root_page = home
+        site.hostname = self.site_hostname
+        site.port = self.site_port
+        site.site_name = content.HOME["de"]["title"]
+        site.save()
+        return home
+
+    def home_body(self, blocks):
+        return [
+            {"type": kind, "value": value, "id": str(uuid.uuid5(DEMO_NAMESPACE, f"home-{i}"))}
+            for i, (kind, value) in enumerate(blocks)
+        ]
+
+    def load_index(self):
+        index = ArticleIndexPage.objects.child_of(self.home).filter(slug=content.INDEX["slug"]).first()
+        if index is None:
+            data = content.INDEX["de"]
+            index = ArticleIndexPage(title=data["title"], slug=content.INDEX["slug"], intro=data["intro"])
+            self.home.add_child(instance=index)
+            index.save_revision().publish()
+            self.log(f"Index {index.title}")
+        return index
+
+    def load_articles(self):
+        articles, created = {}, []
+        for data in content.ARTICLES:
+            page = ArticlePage.objects.child_of(self.index).filter(slug=data["slug"]).first()
+            if page is None:
+                page = ArticlePage(
+                    title=data["de"]["title"], slug=data["slug"], teaser=data["de"]["teaser"], live=False,
+                    body="[]",
+                )
+                self.index.add_child(instance=page)
+                created.append(data)
+            articles[data["slug"]] = page
+
+        # A second pass: links need every article to exist first.
+        for data in created:
+            page = articles[data["slug"]]
+            self.fill_article(page, data, data["de"], articles)
+            page.topics.set([self.topics[slug] for slug in data["topics"]])
+            page.related_links.set(
+                [RelatedArticle(article=articles[slug]) for slug in data["related"]]
+            )
+            page.save_revision().publish()
+            self.log(f"Article {page.title}")
+        return articles
+
+    def fill_article(self, page, data, text, articles):
+        """Set the fields of ``page`` (saved or not) from the language part ``text`` of ``data``."""
+        page.title = text["title"]
+        page.teaser = text["teaser"]
+        page.lead_quote = text["lead_quote"]
+        page.lead_quote_attribution = text["lead_quote_attribution"]
+        page.date = datetime.date.fromisoformat(data["date"])
+        page.author = self.authors[data["author"]]
+        page.hero_image = self.image(
+            data["slug"],
+            lambda: draw_hero(data["hero"]["hue"], data["hero"]["motif"], data["slug"]),
+            description=data["de"]["hero_alt"],
+        )
+        page.hero_image_alt = text["hero_alt"]
+        page.hero_image_caption = text["hero_caption"]
+        page.body = json.dumps(self.article_body(data["slug"], text["body"], articles))
+        return page
+
+    def article_body(self, slug, blocks, articles):
+        raw = []
+        for i, (kind, value) in enumerate(blocks):
+            if kind == "read_also":
+                value = {"page": articles[value["slug"]].pk, "label": value["label"]}
+            raw.append({"type": kind, "value": value, "id": str(uuid.uuid5(DEMO_NAMESPACE, f"{slug}-{i}"))})
+        return raw
+
+    # Translations -----------------------------------------------------------
+
+    def translate_site(self):
+        self.translate(
+            self.home,
+            HomePage(
+                title=content.HOME["en"]["title"], slug="home", intro=content.HOME["en"]["intro"],
+                body=json.dumps(self.home_body(content.HOME["en"]["body"])),
+            ),
+        )
+        self.translate(
+            self.index,
+            ArticleIndexPage(title=content.INDEX["en"]["title"], slug=content.INDEX["slug"], intro=content.INDEX["en"]["intro"]),
+        )
+        for data in content.ARTICLES:
+            if data.get("en"):
+                page = self.articles[data["slug"]]
+                twin = self.fill_article(ArticlePage(slug=page.slug), data, data["en"], self.articles)
+                self.translate(page, twin)
+
+    def translate(self, instance, twin):
+        """Translate ``instance`` into English with wagtail-localize, using ``twin``'s texts.
+
+        ``twin`` is an unsaved object with the same structure as ``instance`` but
+        English values: both are split into segments the way wagtail-localize
+        does it, and each German segment gets its English counterpart as a
+        string translation before the translation is saved (and published).
+        """
+        if instance.has_translation(self.en):
+            return
+        translate_object(instance, [self.en])
+        source = TranslationSource.objects.get_for_instance(instance)
+        translation = Translation.objects.get(source=source, target_locale=self.en)
+
+        english = _string_map(instance, twin)
+        for segment in StringSegment.objects.filter(source=source).select_related("string", "context"):
+            text = english.get(segment.string.data)
+            if text is not None and text != segment.string.data:
+                StringTranslation.objects.update_or_create(
+                    translation_of=segment.string,
+                    locale=self.en,
+                    context=segment.context,
+                    defaults={"data": text},
+                )
+        translation.save_target(publish=True)
+        self.log(f"Translated {instance} into English")
+
+
+def _string_map(source, twin):
+    """German string → English string, pairing the two objects' segments path by path."""
+    by_path_de, by_path_en = defaultdict(list), defaultdict(list)
+    for segment in extract_segments(source):
+        if isinstance(segment, StringSegmentValue):
+            by_path_de[segment.path].append(segment.string.data)
+    for segment in extract_segments(twin):
+        if isinstance(segment, StringSegmentValue):
+            by_path_en[segment.path].append(segment.string.data)
+    mapping = {}
+    for path, german in by_path_de.items():
+        english = by_path_en.get(path, [])
+        if len(english) != len(german):
+            raise ValueError(f"Demo translation of {source!r} does not match at {path}: {german} / {english}")
+        mapping.update(zip(german, english, strict=True))
+    return mapping
+

@@ -1,0 +1,1 @@
+"""Settings for the host project: ``base`` plus ``dev``, ``production`` and ``test``."""
