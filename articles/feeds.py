@@ -17,6 +17,8 @@ class ArticleRssFeed(Feed):
     def __init__(self, index_page):
         super().__init__()
         self.index_page = index_page
+        # Django reads ``language`` as a plain attribute, never calls it.
+        self.language = index_page.locale.language_code
 
     def __call__(self, request, *args, **kwargs):
         self.request = request
@@ -33,9 +35,6 @@ class ArticleRssFeed(Feed):
 
     def feed_url(self):
         return self.request.build_absolute_uri()
-
-    def language(self):
-        return self.index_page.locale.language_code
 
     def items(self):
         articles = list(self.index_page.get_articles().prefetch_related("topics")[:FEED_LENGTH])
