@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.images.blocks import ImageBlock
 
+from leadwizard.blocks import LeadWizardBlock
+
 PARAGRAPH_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
 
@@ -101,6 +103,4 @@ class ArticleBodyBlock(blocks.StreamBlock):
     quote = QuoteBlock()
     image = CaptionedImageBlock()
     read_also = ReadAlsoBlock()
-
-    class Meta:
-        block_counts = {}
+    lead_wizard = LeadWizardBlock()

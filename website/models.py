@@ -4,10 +4,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel
-from wagtail.fields import StreamField
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from articles.models import ArticleIndexPage, visible_articles
+from leadwizard.blocks import LeadWizardBlock
 
 LATEST_ARTICLES_COUNT = 6
 
@@ -21,6 +22,7 @@ class HomeBodyBlock(blocks.StreamBlock):
     paragraph = blocks.RichTextBlock(
         label=_("Paragraph"), features=["bold", "italic", "link", "ul"], icon="pilcrow"
     )
+    lead_wizard = LeadWizardBlock()
 
 
 class HomePage(Page):
@@ -42,7 +44,7 @@ class HomePage(Page):
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["articles.ArticleIndexPage"]
+    subpage_types = ["articles.ArticleIndexPage", "website.StandardPage"]
 
     class Meta:
         verbose_name = _("home page")
@@ -62,3 +64,22 @@ class HomePage(Page):
             ArticleIndexPage.objects.live().public().child_of(self).first()
         )
         return context
+
+
+class StandardPage(Page):
+    """A plain content page, e.g. the privacy policy or the imprint."""
+
+    body = RichTextField(
+        _("body"),
+        features=["h2", "h3", "bold", "italic", "link", "ol", "ul"],
+        help_text=_("The page's text."),
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("body")]
+
+    parent_page_types = ["website.HomePage", "website.StandardPage"]
+    subpage_types = ["website.StandardPage"]
+
+    class Meta:
+        verbose_name = _("standard page")
+        verbose_name_plural = _("standard pages")

@@ -1,5 +1,7 @@
 """Site-wide views: article search and robots.txt."""
 
+import re
+
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -11,12 +13,15 @@ from articles.models import visible_articles
 
 SEARCH_RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
+# Unbalanced double quotes break SQLite's FTS syntax and NUL bytes PostgreSQL's
+# text literals; neither means anything in a plain search, so they become spaces.
+UNSEARCHABLE_CHARACTERS = re.compile(r'["\x00-\x1f\x7f]')
 
 
 @require_GET
 def search(request):
     """Full-text search over the articles in the reader's language."""
-    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    query = UNSEARCHABLE_CHARACTERS.sub(" ", request.GET.get("q", "")).strip()[:MAX_QUERY_LENGTH]
     results = None
     if query:
         articles = visible_articles().filter(locale=Locale.get_active())

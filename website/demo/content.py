@@ -1189,3 +1189,46 @@ ARTICLES = [
         "en": None,
     },
 ]
+
+# The articles that hold the CRM-Auswahl wizard, and the body position it is inserted at.
+WIZARD_ARTICLES = {"crm-auswahl-in-fuenf-schritten": 4, "crm-einfuehrung-im-mittelstand": 6}
+
+PRIVACY = {
+    "slug": "datenschutz",
+    "de": {
+        "title": "Datenschutz",
+        "body": (
+            "<h2>Wer für Ihre Daten verantwortlich ist</h2>"
+            "<p>Verantwortlich für die Verarbeitung Ihrer Daten auf dieser Demo-Website ist die fiktive "
+            "CRM-Vergleich Redaktion, Musterstraße 1, 10115 Berlin.</p>"
+            "<h2>Wofür wir Ihre Angaben aus der CRM-Auswahl nutzen</h2>"
+            "<p>Ihre Antworten und Kontaktdaten verwenden wir ausschließlich, um Ihre Anfrage zu bearbeiten "
+            "und Ihnen eine Auswahl passender CRM-Anbieter zu schicken. Rechtsgrundlage ist Ihre Einwilligung "
+            "(Art. 6 Abs. 1 lit. a DSGVO), die Sie jederzeit widerrufen können.</p>"
+            "<h2>Wie lange wir Ihre Daten speichern</h2>"
+            "<p>Wir löschen Ihre Anfrage, sobald sie erledigt ist, spätestens nach Ablauf der im System "
+            "eingestellten Aufbewahrungsfrist. Ihre IP-Adresse speichern wir nicht.</p>"
+            "<h2>Ihre Rechte</h2>"
+            "<p>Sie haben das Recht auf Auskunft, Berichtigung, Löschung und Einschränkung der Verarbeitung "
+            "sowie auf Datenübertragbarkeit. Schreiben Sie uns dazu einfach eine E-Mail.</p>"
+        ),
+    },
+    "en": {
+        "title": "Privacy",
+        "body": (
+            "<h2>Who is responsible for your data</h2>"
+            "<p>The controller for the processing of your data on this demo website is the fictitious "
+            "CRM comparison editorial team, Musterstraße 1, 10115 Berlin.</p>"
+            "<h2>What we use your answers from the CRM selection for</h2>"
+            "<p>We use your answers and contact details only to handle your request and to send you a "
+            "selection of suitable CRM vendors. The legal basis is your consent (Art. 6(1)(a) GDPR), which "
+            "you can withdraw at any time.</p>"
+            "<h2>How long we keep your data</h2>"
+            "<p>We delete your request once it has been dealt with, at the latest when the retention period "
+            "set in the system ends. We do not store your IP address.</p>"
+            "<h2>Your rights</h2>"
+            "<p>You have the right of access, rectification, erasure and restriction of processing, and the "
+            "right to data portability. Just send us an e-mail.</p>"
+        ),
+    },
+}

@@ -74,3 +74,28 @@ def draw_portrait(hue: int, initials: str) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
+
+
+def draw_logo(hue: int, shape: str) -> bytes:
+    """A 256×256 placeholder logo: one coloured shape on a light ground."""
+    size = 256
+    image = Image.new("RGB", (size, size), _colour(hue, 0.3, 0.95))
+    draw = ImageDraw.Draw(image)
+    fill = _colour(hue, 0.65, 0.4)
+    centre, radius = size / 2, size * 0.34
+    if shape == "square":
+        draw.rounded_rectangle([centre - radius, centre - radius, centre + radius, centre + radius], radius=24, fill=fill)
+    elif shape == "triangle":
+        draw.polygon([(centre, centre - radius), (centre + radius, centre + radius * 0.8), (centre - radius, centre + radius * 0.8)], fill=fill)
+    elif shape == "diamond":
+        draw.polygon([(centre, centre - radius), (centre + radius, centre), (centre, centre + radius), (centre - radius, centre)], fill=fill)
+    elif shape == "hexagon":
+        points = [
+            (centre + radius * math.cos(math.pi / 3 * i), centre + radius * math.sin(math.pi / 3 * i)) for i in range(6)
+        ]
+        draw.polygon(points, fill=fill)
+    else:
+        draw.ellipse([centre - radius, centre - radius, centre + radius, centre + radius], fill=fill)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()

@@ -23,10 +23,11 @@ from wagtail_localize.segments import StringSegmentValue
 from wagtail_localize.segments.extract import extract_segments
 
 from articles.models import ArticleIndexPage, ArticlePage, Author, RelatedArticle, Topic
-from website.models import HomePage
+from leadwizard.models import Questionnaire, Vendor
+from website.models import HomePage, StandardPage
 
-from . import content
-from .images import draw_hero, draw_portrait
+from . import content, wizard_content
+from .images import draw_hero, draw_logo, draw_portrait
 
 DEMO_NAMESPACE = uuid.UUID("6b0d7f64-3f0e-4a41-9a51-6cf0c1d1e7a1")
 IMAGE_TITLE_PREFIX = "Demo: "
@@ -47,6 +48,10 @@ class DemoLoader:
         self.topics = self.load_topics()
         self.authors = self.load_authors()
         self.home = self.load_home()
+        self.privacy = self.load_privacy()
+        self.questionnaire = self.load_questionnaire()
+        self.vendors = self.load_vendors()
+        self.add_home_wizard()
         self.index = self.load_index()
         self.articles = self.load_articles()
         self.translate_site()
@@ -126,11 +131,123 @@ class DemoLoader:
         site.save()
         return home
 
-    def home_body(self, blocks):
-        return [
+    def home_body(self, blocks, with_wizard=False):
+        raw = [
             {"type": kind, "value": value, "id": str(uuid.uuid5(DEMO_NAMESPACE, f"home-{i}"))}
             for i, (kind, value) in enumerate(blocks)
         ]
+        if with_wizard:
+            raw.append(self.wizard_block("home"))
+        return raw
+
+    def wizard_block(self, name):
+        return {
+            "type": "lead_wizard",
+            "value": {"questionnaire": self.questionnaire.pk, "heading": ""},
+            "id": str(uuid.uuid5(DEMO_NAMESPACE, f"{name}-wizard")),
+        }
+
+    def add_home_wizard(self):
+        if any(block.block_type == "lead_wizard" for block in self.home.body):
+            return
+        self.home.body = json.dumps(self.home_body(content.HOME["de"]["body"], with_wizard=True))
+        self.home.save_revision().publish()
+
+    def load_privacy(self):
+        data = content.PRIVACY
+        page = StandardPage.objects.child_of(self.home).filter(slug=data["slug"]).first()
+        if page is None:
+            page = StandardPage(title=data["de"]["title"], slug=data["slug"], body=data["de"]["body"])
+            self.home.add_child(instance=page)
+            page.save_revision().publish()
+            self.log(f"Page {page.title}")
+        return page
+
+    def load_questionnaire(self):
+        data = wizard_content.QUESTIONNAIRE
+        questionnaire = Questionnaire.objects.filter(title=data["de"]["title"], locale=self.de).first()
+        if questionnaire is None:
+            questionnaire = Questionnaire(locale=self.de)
+            self.fill_questionnaire(questionnaire, data["de"])
+            questionnaire.full_clean()
+            questionnaire.save()
+            self.log(f"Questionnaire {questionnaire.title}")
+        twin = self.fill_questionnaire(Questionnaire(), data["en"])
+        self.translate(questionnaire, twin)
+        return questionnaire
+
+    def fill_questionnaire(self, questionnaire, text):
+        link = f'<a linktype="page" id="{self.privacy.pk}">{self.privacy.title}</a>'
+        for name in (
+            "title", "intro", "search_button_label", "results_text", "no_results_text",
+            "contact_title", "contact_intro", "success_title", "success_text",
+        ):
+            setattr(questionnaire, name, text[name])
+        questionnaire.consent_text = text["consent_text"].replace("{privacy_link}", link)
+        questionnaire.steps = json.dumps(
+            [
+                {
+                    "type": "step",
+                    "id": _uid("step", step["key"]),
+                    "value": {
+                        "key": step["key"],
+                        "title": step["title"],
+                        "intro": step["intro"],
+                        "questions": [
+                            {
+                                "type": "item",
+                                "id": _uid("question", question["key"]),
+                                "value": {
+                                    **{k: v for k, v in question.items() if k != "options"},
+                                    "options": [
+                                        {"type": "item", "id": _uid("option", question["key"], option["key"]), "value": option}
+                                        for option in question["options"]
+                                    ],
+                                },
+                            }
+                            for question in step["questions"]
+                        ],
+                    },
+                }
+                for step in text["steps"]
+            ]
+        )
+        return questionnaire
+
+    def load_vendors(self):
+        vendors = []
+        for data in wizard_content.VENDORS:
+            vendor = Vendor.objects.filter(name=data["name"], locale=self.de).first()
+            if vendor is None:
+                logo = self.image(
+                    f"Logo {data['name']}",
+                    lambda d=data: draw_logo(d["logo"]["hue"], d["logo"]["shape"]),
+                    description=f"Logo {data['name']}",
+                )
+                vendor = Vendor(
+                    questionnaire=self.questionnaire,
+                    locale=self.de,
+                    logo=logo,
+                    short_description=data["description_de"],
+                    employees_min=data["employees"][0],
+                    employees_max=data["employees"][1],
+                    users_min=data["users"][0],
+                    users_max=data["users"][1],
+                    **{
+                        name: data[name]
+                        for name in (
+                            "name", "website", "industries", "uses", "integrations", "intro_time", "market",
+                            "multi_branch", "languages", "currencies", "hosting", "german_headquarters",
+                            "time_tracking",
+                        )
+                    },
+                )
+                vendor.full_clean()
+                vendor.save()
+            self.translate(vendor, Vendor(questionnaire=vendor.questionnaire, short_description=data["description_en"]))
+            vendors.append(vendor)
+        self.log(f"{len(vendors)} vendors")
+        return vendors
 
     def load_index(self):
         index = ArticleIndexPage.objects.child_of(self.home).filter(slug=content.INDEX["slug"]).first()
@@ -191,6 +308,8 @@ class DemoLoader:
             if kind == "read_also":
                 value = {"page": articles[value["slug"]].pk, "label": value["label"]}
             raw.append({"type": kind, "value": value, "id": str(uuid.uuid5(DEMO_NAMESPACE, f"{slug}-{i}"))})
+        if slug in content.WIZARD_ARTICLES:
+            raw.insert(content.WIZARD_ARTICLES[slug], self.wizard_block(slug))
         return raw
 
     # Translations -----------------------------------------------------------
@@ -200,8 +319,12 @@ class DemoLoader:
             self.home,
             HomePage(
                 title=content.HOME["en"]["title"], slug="home", intro=content.HOME["en"]["intro"],
-                body=json.dumps(self.home_body(content.HOME["en"]["body"])),
+                body=json.dumps(self.home_body(content.HOME["en"]["body"], with_wizard=True)),
             ),
+        )
+        self.translate(
+            self.privacy,
+            StandardPage(title=content.PRIVACY["en"]["title"], slug=content.PRIVACY["slug"], body=content.PRIVACY["en"]["body"]),
         )
         self.translate(
             self.index,
@@ -239,6 +362,10 @@ class DemoLoader:
                 )
         translation.save_target(publish=True)
         self.log(f"Translated {instance} into English")
+
+
+def _uid(*parts):
+    return str(uuid.uuid5(DEMO_NAMESPACE, "-".join(parts)))
 
 
 def _string_map(source, twin):

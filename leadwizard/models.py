@@ -1,0 +1,383 @@
+"""Questionnaires and the vendor catalogue (editors), leads and funnel counts (marketers)."""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Locale, TranslatableMixin
+from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField, TranslatableField
+
+from .blocks import QuestionnaireStepsBlock
+from .forms import VendorAdminForm
+from .matching import VendorProfile
+from .questionnaire import Definition
+
+
+class Questionnaire(TranslatableMixin, index.Indexed, models.Model):
+    """The CRM-Auswahl questionnaire: steps of questions and the texts of the search, contact and success steps."""
+
+    title = models.CharField(
+        _("title"), max_length=150, help_text=_("Shown above the wizard, e.g. 'Starten Sie Ihre CRM-Auswahl'.")
+    )
+    intro = models.TextField(_("introduction"), blank=True, help_text=_("A sentence or two under the title."))
+    steps = StreamField(
+        QuestionnaireStepsBlock(),
+        verbose_name=_("steps"),
+        help_text=_("The wizard's question steps in order. Keys must never change once leads exist."),
+    )
+    search_button_label = models.CharField(
+        _("search button label"),
+        max_length=60,
+        default="CRM-Anbieter suchen",
+        help_text=_("The button on the last question step that runs the vendor search."),
+    )
+    results_text = models.TextField(
+        _("results text"),
+        blank=True,
+        help_text=_("Shown under 'N systems found' on the contact step."),
+    )
+    no_results_text = models.TextField(
+        _("text when nothing matches"),
+        blank=True,
+        help_text=_("Shown when no vendor passes the criteria; readers can still ask for advice."),
+    )
+    contact_title = models.CharField(_("contact step title"), max_length=150, default="Ihre Kontaktdaten")
+    contact_intro = models.TextField(_("contact step introduction"), blank=True)
+    consent_text = RichTextField(
+        _("consent text"),
+        features=["bold", "italic", "link"],
+        help_text=_(
+            "The consent readers must give before a request is sent; link to the privacy page. "
+            "Each lead stores the exact text shown and its version."
+        ),
+    )
+    success_title = models.CharField(
+        _("success headline"), max_length=150, default="Ihre Anfrage ist erfolgreich bei uns eingegangen"
+    )
+    success_text = RichTextField(
+        _("next steps"),
+        blank=True,
+        features=["bold", "italic", "link", "ol", "ul"],
+        help_text=_("What happens next, e.g. a short list of the next steps."),
+    )
+    notification_email = models.EmailField(
+        _("notification e-mail"),
+        blank=True,
+        help_text=_("Sales inbox that is told about new leads; the site default is used when empty."),
+    )
+
+    panels = [
+        TabbedInterface(
+            [
+                ObjectList([FieldPanel("title"), FieldPanel("intro"), FieldPanel("steps")], heading=_("Questions")),
+                ObjectList(
+                    [
+                        FieldPanel("search_button_label"),
+                        FieldPanel("results_text"),
+                        FieldPanel("no_results_text"),
+                        FieldPanel("contact_title"),
+                        FieldPanel("contact_intro"),
+                        FieldPanel("consent_text"),
+                    ],
+                    heading=_("Search and contact"),
+                ),
+                ObjectList(
+                    [FieldPanel("success_title"), FieldPanel("success_text"), FieldPanel("notification_email")],
+                    heading=_("Success"),
+                ),
+            ]
+        )
+    ]
+
+    search_fields = [index.SearchField("title"), index.FilterField("locale_id")]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+
+    def __str__(self):
+        return self.title
+
+    @cached_property
+    def definition(self):
+        return Definition.from_stream(self.steps)
+
+    def clean(self):
+        super().clean()
+        # A translation must keep the source's keys: leads of all languages share columns.
+        default_locale = Locale.get_default()
+        if self.translation_key and self.locale_id and self.locale_id != default_locale.pk:
+            source = Questionnaire.objects.filter(
+                translation_key=self.translation_key, locale=default_locale
+            ).first()
+            if source is not None and _keys(source.definition) != _keys(self.definition):
+                raise ValidationError(
+                    {"steps": _("Keys of steps, questions and options must be the same in every language.")}
+                )
+
+
+def _keys(definition):
+    return [
+        (step.key, [(q.key, q.kind, [o.key for o in q.options]) for q in step.questions])
+        for step in definition.steps
+    ]
+
+
+class Vendor(TranslatableMixin, index.Indexed, models.Model):
+    """A CRM vendor in the catalogue that the wizard searches. Attributes use the questionnaire's option keys."""
+
+    MARKETS = [("b2b", _("B2B")), ("b2c", _("B2C")), ("both", _("B2B and B2C"))]
+    HOSTING = [("de", _("Germany")), ("eu", _("European Union")), ("other", _("Outside the EU"))]
+
+    questionnaire = models.ForeignKey(
+        Questionnaire,
+        verbose_name=_("questionnaire"),
+        on_delete=models.PROTECT,
+        related_name="vendors",
+        help_text=_("The questionnaire whose option keys this vendor's attributes use."),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    logo = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("logo"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    short_description = models.TextField(
+        _("short description"), max_length=400, help_text=_("One or two sentences shown in the longlist.")
+    )
+    website = models.URLField(_("website"), blank=True)
+    active = models.BooleanField(_("active"), default=True, help_text=_("Inactive vendors are never matched."))
+
+    industries = models.JSONField(
+        _("industries served"), default=list, blank=True, help_text=_("None ticked: serves every industry.")
+    )
+    employees_min = models.PositiveIntegerField(_("employees from"), default=1)
+    employees_max = models.PositiveIntegerField(
+        _("employees up to"), null=True, blank=True, help_text=_("Empty: no upper limit.")
+    )
+    users_min = models.PositiveIntegerField(_("users from"), default=1)
+    users_max = models.PositiveIntegerField(_("users up to"), null=True, blank=True, help_text=_("Empty: no upper limit."))
+    uses = models.JSONField(_("uses supported"), default=list, blank=True)
+    integrations = models.JSONField(_("integrations"), default=list, blank=True)
+    intro_time = models.CharField(_("typical introduction time"), max_length=50, blank=True)
+    market = models.CharField(_("B2B / B2C"), max_length=4, choices=MARKETS, default="both")
+    multi_branch = models.BooleanField(_("supports several branches"), default=False)
+    languages = models.JSONField(
+        _("languages"), default=list, blank=True, help_text=_("Language codes of the user interface, e.g. de, en, fr.")
+    )
+    currencies = models.JSONField(_("currencies"), default=list, blank=True, help_text=_("E.g. EUR, CHF, USD."))
+    hosting = models.CharField(_("hosting"), max_length=5, choices=HOSTING, default="eu")
+    german_headquarters = models.BooleanField(_("headquarters in Germany"), default=False)
+    time_tracking = models.BooleanField(_("time tracking"), default=False)
+
+    panels = [
+        FieldPanel("questionnaire"),
+        FieldPanel("name"),
+        FieldPanel("logo"),
+        FieldPanel("short_description"),
+        FieldPanel("website"),
+        FieldPanel("active"),
+        MultiFieldPanel(
+            [
+                FieldPanel("industries"),
+                FieldRowPanel([FieldPanel("employees_min"), FieldPanel("employees_max")]),
+                FieldRowPanel([FieldPanel("users_min"), FieldPanel("users_max")]),
+                FieldPanel("uses"),
+                FieldPanel("integrations"),
+                FieldPanel("intro_time"),
+                FieldPanel("market"),
+                FieldPanel("multi_branch"),
+                FieldRowPanel([FieldPanel("languages"), FieldPanel("currencies")]),
+                FieldRowPanel([FieldPanel("hosting"), FieldPanel("german_headquarters")]),
+                FieldPanel("time_tracking"),
+            ],
+            heading=_("Attributes for matching"),
+        ),
+    ]
+
+    search_fields = [index.SearchField("name"), index.SearchField("short_description"), index.FilterField("locale_id")]
+
+    base_form_class = VendorAdminForm
+
+    # Only the description is translated; matching attributes are facts about
+    # the product and stay the same in every language.
+    translatable_fields = [
+        TranslatableField("short_description"),
+        TranslatableField("questionnaire"),
+        *(
+            SynchronizedField(name)
+            for name in (
+                "name", "logo", "website", "active", "industries", "employees_min", "employees_max",
+                "users_min", "users_max", "uses", "integrations", "intro_time", "market", "multi_branch",
+                "languages", "currencies", "hosting", "german_headquarters", "time_tracking",
+            )
+        ),
+    ]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("vendor")
+        verbose_name_plural = _("vendors")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    # Role → (field, is_list): which questionnaire options a field refers to.
+    KEY_FIELDS = {
+        "industries": ("industry", True),
+        "uses": ("uses", True),
+        "integrations": ("integrations", True),
+        "intro_time": ("intro_time", False),
+    }
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.employees_max is not None and self.employees_max < self.employees_min:
+            errors["employees_max"] = _("Must not be smaller than 'employees from'.")
+        if self.users_max is not None and self.users_max < self.users_min:
+            errors["users_max"] = _("Must not be smaller than 'users from'.")
+        if self.questionnaire_id:
+            definition = self.questionnaire.definition
+            for field_name, (role, is_list) in self.KEY_FIELDS.items():
+                value = getattr(self, field_name)
+                values = value if is_list else ([value] if value else [])
+                if is_list and not isinstance(value, list):
+                    errors[field_name] = _("Expected a list of option keys.")
+                    continue
+                known = definition.option_keys_for_role(role)
+                unknown = [key for key in values if key not in known]
+                if unknown:
+                    errors[field_name] = _("The questionnaire has no option %(keys)s (known: %(known)s).") % {
+                        "keys": ", ".join(map(str, unknown)),
+                        "known": ", ".join(known) or "–",
+                    }
+        if errors:
+            raise ValidationError(errors)
+
+    def to_profile(self):
+        """The vendor as plain data for ``match_vendors``."""
+        return VendorProfile(
+            id=self.pk,
+            name=self.name,
+            industries=frozenset(self.industries or ()),
+            employees_min=self.employees_min,
+            employees_max=self.employees_max,
+            users_min=self.users_min,
+            users_max=self.users_max,
+            uses=frozenset(self.uses or ()),
+            integrations=frozenset(self.integrations or ()),
+            intro_time=self.intro_time,
+            market=self.market,
+            multi_branch=self.multi_branch,
+            international=len(self.languages or ()) > 1 and len(self.currencies or ()) > 1,
+            german_hq=self.german_headquarters or self.hosting == "de",
+            time_tracking=self.time_tracking,
+        )
+
+
+class Lead(models.Model):
+    """A reader's request for a shortlist: answers, contact, consent, source and the matches at that moment."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        IN_PROGRESS = "in_progress", _("In progress")
+        SHORTLIST_SENT = "shortlist_sent", _("Shortlist sent")
+        WON = "won", _("Won")
+        LOST = "lost", _("Lost")
+        SPAM = "spam", _("Spam")
+
+    submission_key = models.UUIDField(
+        _("submission key"), unique=True, default=uuid.uuid4, editable=False,
+        help_text=_("Makes a double click or a replayed request create one lead, not two."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="assigned_leads",
+    )
+    notes = models.TextField(_("internal notes"), blank=True)
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, verbose_name=_("questionnaire"), null=True, on_delete=models.SET_NULL, related_name="leads"
+    )
+    answers = models.JSONField(_("answers"), default=dict, help_text=_("Answers by question key."))
+    answer_labels = models.JSONField(
+        _("answers as shown"), default=list, help_text=_("The steps, questions and answers with the labels the reader saw.")
+    )
+    industry = models.CharField(_("industry"), max_length=50, blank=True, db_index=True)
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+
+    name = models.CharField(_("name"), max_length=150)
+    company = models.CharField(_("company"), max_length=150)
+    email = models.EmailField(_("e-mail"), max_length=254, db_index=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    message = models.TextField(_("message"), blank=True, max_length=2000)
+
+    consent_text = models.TextField(_("consent text shown"))
+    consent_version = models.CharField(_("consent version"), max_length=64, help_text=_("SHA-256 of the consent text shown."))
+    consent_given_at = models.DateTimeField(_("consent given at"))
+
+    source_page = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("source page"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    source_url = models.CharField(_("source page URL"), max_length=500, blank=True)
+    locale = models.CharField(_("language"), max_length=10, db_index=True)
+    landing_url = models.CharField(_("landing URL"), max_length=1000, blank=True)
+    referrer = models.CharField(_("referrer"), max_length=1000, blank=True)
+    utm_source = models.CharField("utm_source", max_length=200, blank=True)
+    utm_medium = models.CharField("utm_medium", max_length=200, blank=True)
+    utm_campaign = models.CharField("utm_campaign", max_length=200, blank=True)
+    utm_term = models.CharField("utm_term", max_length=200, blank=True)
+    utm_content = models.CharField("utm_content", max_length=200, blank=True)
+
+    match_count = models.PositiveIntegerField(_("matching vendors"), default=0)
+    top_matches = models.JSONField(
+        _("top matches"), default=list, help_text=_("The best matches at submission, with scores and reasons.")
+    )
+    spam_reasons = models.JSONField(_("spam indicators"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.company})"
+
+    @property
+    def is_spam(self):
+        return self.status == self.Status.SPAM
+
+
+class FunnelCount(models.Model):
+    """How many readers reached a wizard step on a day, per page and questionnaire. Holds no personal data."""
+
+    date = models.DateField(_("date"))
+    page = models.ForeignKey("wagtailcore.Page", verbose_name=_("page"), on_delete=models.CASCADE, related_name="+")
+    questionnaire = models.ForeignKey(Questionnaire, verbose_name=_("questionnaire"), on_delete=models.CASCADE, related_name="+")
+    step = models.CharField(_("step"), max_length=50, help_text=_("A step key, 'contact' or 'success'."))
+    count = models.PositiveIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("funnel count")
+        verbose_name_plural = _("funnel counts")
+        constraints = [
+            models.UniqueConstraint(fields=["date", "page", "questionnaire", "step"], name="leadwizard_funnel_unique_day_step"),
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.step}: {self.count}"

@@ -1,0 +1,211 @@
+"""A questionnaire's steps as plain data, and validation of a reader's answers against them.
+
+Everything here is free of the database, so the wizard's rules can be tested on
+their own. ``Definition.from_stream`` turns the editor's StreamField into these
+objects.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+YES, NO = "yes", "no"
+MAX_NUMBER = 10_000_000
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    label: str
+    kind: str
+    required: bool = True
+    role: str = ""
+    explanation_title: str = ""
+    explanation: str = ""
+    min_value: int | None = None
+    max_value: int | None = None
+    options: tuple[Option, ...] = ()
+
+    @property
+    def choices(self):
+        if self.kind == "yes_no":
+            return (Option(YES, _("Yes")), Option(NO, _("No")))
+        return self.options
+
+    @property
+    def option_keys(self):
+        return [option.key for option in self.choices]
+
+    def label_for(self, value):
+        """The label a reader saw for a stored answer (list answers joined with commas)."""
+        if value is None or value == "" or value == []:
+            return ""
+        if self.kind == "number":
+            return str(value)
+        labels = {option.key: option.label for option in self.choices}
+        if isinstance(value, list):
+            return ", ".join(labels.get(item, item) for item in value)
+        return labels.get(value, value)
+
+    def clean(self, raw):
+        """Validate the raw form values (a list of strings) for this question.
+
+        Returns ``(value, error)``: the cleaned answer (None when empty) and a
+        reader-facing German/English message or None.
+        """
+        values = [item.strip() for item in raw if isinstance(item, str) and item.strip()]
+        if self.kind == "multiple":
+            unknown = [item for item in values if item not in self.option_keys]
+            if unknown:
+                return None, _("Please choose only from the options shown.")
+            # Keep the questionnaire's order and drop repeats.
+            chosen = [key for key in self.option_keys if key in values]
+            if self.required and not chosen:
+                return None, _("Please choose at least one option.")
+            return chosen, None
+
+        if len(values) > 1:
+            return None, _("Please give only one answer.")
+        value = values[0] if values else ""
+        if not value:
+            if self.required:
+                if self.kind == "number":
+                    return None, _("Please enter a number.")
+                return None, _("Please choose an answer.")
+            return None, None
+
+        if self.kind == "number":
+            normalized = value.replace(".", "").replace(" ", "").replace("\u202f", "")
+            if not normalized.isdigit() or len(normalized) > 9:
+                return None, _("Please enter a whole number, e.g. 25.")
+            number = int(normalized)
+            minimum = self.min_value if self.min_value is not None else 0
+            maximum = self.max_value if self.max_value is not None else MAX_NUMBER
+            if number < minimum or number > maximum:
+                return None, _("Please enter a number between %(min)s and %(max)s.") % {
+                    "min": minimum,
+                    "max": maximum,
+                }
+            return number, None
+
+        if value not in self.option_keys:
+            return None, _("Please choose one of the options shown.")
+        return value, None
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    title: str
+    intro: str = ""
+    questions: tuple[Question, ...] = ()
+
+
+@dataclass(frozen=True)
+class Definition:
+    steps: tuple[Step, ...] = ()
+    _questions: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_stream(cls, stream_value):
+        """Build from a ``Questionnaire.steps`` StreamValue (``Questionnaire.definition`` caches it)."""
+        steps = []
+        for child in stream_value:
+            data = child.value
+            questions = []
+            for question in data["questions"]:
+                options = tuple(
+                    Option(option["key"], option["label"]) for option in question.get("options") or []
+                )
+                questions.append(
+                    Question(
+                        key=question["key"],
+                        label=question["label"],
+                        kind=question["kind"],
+                        required=bool(question.get("required")),
+                        role=question.get("role") or "",
+                        explanation_title=question.get("explanation_title") or "",
+                        explanation=question.get("explanation") or "",
+                        min_value=question.get("min_value"),
+                        max_value=question.get("max_value"),
+                        options=options,
+                    )
+                )
+            steps.append(Step(data["key"], data["title"], data.get("intro") or "", tuple(questions)))
+        return cls.build(steps)
+
+    @classmethod
+    def build(cls, steps):
+        definition = cls(tuple(steps))
+        definition._questions.update(
+            {question.key: question for step in definition.steps for question in step.questions}
+        )
+        return definition
+
+    @property
+    def questions(self):
+        return list(self._questions.values())
+
+    def question(self, key):
+        return self._questions.get(key)
+
+    def question_for_role(self, role):
+        return next((q for q in self._questions.values() if q.role == role), None)
+
+    def option_keys_for_role(self, role):
+        question = self.question_for_role(role)
+        return question.option_keys if question else []
+
+    def clean_step(self, index, data):
+        """Validate one step's answers from ``data`` (``getlist``-style mapping).
+
+        Returns ``(answers, errors)``: cleaned values by question key, and
+        messages by question key.
+        """
+        answers, errors = {}, {}
+        for question in self.steps[index].questions:
+            raw = data.getlist(question.key) if hasattr(data, "getlist") else data.get(question.key, [])
+            if isinstance(raw, str):
+                raw = [raw]
+            value, error = question.clean(raw)
+            if error:
+                errors[question.key] = error
+            elif value is not None:
+                answers[question.key] = value
+        return answers, errors
+
+    def complete_answers(self, answers):
+        """True when every required question has a valid stored answer."""
+        for question in self.questions:
+            value = answers.get(question.key)
+            if value is None:
+                if question.required:
+                    return False
+                continue
+            raw = value if isinstance(value, list) else [str(value)]
+            cleaned, error = question.clean(raw)
+            if error or cleaned != value:
+                return False
+        return True
+
+    def labelled_answers(self, answers):
+        """The answers grouped by step, with the labels as shown, for leads and e-mails."""
+        grouped = []
+        for step in self.steps:
+            rows = [
+                {
+                    "key": question.key,
+                    "question": question.label,
+                    "value": answers.get(question.key),
+                    "answer": question.label_for(answers.get(question.key)),
+                }
+                for question in step.questions
+            ]
+            grouped.append({"key": step.key, "title": step.title, "questions": rows})
+        return grouped
