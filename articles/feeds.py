@@ -40,8 +40,7 @@ class ArticleRssFeed(Feed):
         articles = list(self.index_page.get_articles().prefetch_related("topics")[:FEED_LENGTH])
         topics = {topic for article in articles for topic in article.topics.all()}
         self.topic_names = {
-            topic.translation_key: topic.name
-            for topic in localize_objects(topics, self.index_page.locale)
+            topic.translation_key: topic.name for topic in localize_objects(topics, self.index_page.locale)
         }
         return articles
 

@@ -25,9 +25,7 @@ def localize_pages(pages: Iterable, locale, queryset):
     keys = {page.translation_key for page in pages}
     chosen_ids = {page.pk for page in pages}
     candidates = list(queryset.filter(translation_key__in=keys))
-    in_locale = {
-        page.translation_key: page for page in candidates if page.locale_id == locale.pk
-    }
+    in_locale = {page.translation_key: page for page in candidates if page.locale_id == locale.pk}
     by_id = {page.pk: page for page in candidates if page.pk in chosen_ids}
 
     result, seen = [], set()

@@ -93,7 +93,8 @@ class Topic(TranslatableMixin, models.Model):
 
 def visible_articles():
     """Article pages a reader may see: live and without view restrictions."""
-    return ArticlePage.objects.live().public()
+    # Teaser cards show each article's language: fetch the locale with the page.
+    return ArticlePage.objects.live().public().select_related("locale")
 
 
 class ArticleIndexPage(RoutablePageMixin, Page):
@@ -131,7 +132,7 @@ class ArticleIndexPage(RoutablePageMixin, Page):
         """Topics used by this index's articles, named in the index's language."""
         used = Topic.objects.filter(
             pk__in=ArticlePage.topics.through.objects.filter(
-                articlepage__in=ArticlePage.objects.child_of(self).live()
+                articlepage__in=ArticlePage.objects.child_of(self).live().public()
             ).values("topic_id")
         )
         topics = localize_objects(used, self.locale)
@@ -145,6 +146,8 @@ class ArticleIndexPage(RoutablePageMixin, Page):
         topics = self.get_topics()
         if topic_slug:
             current_topic = next((t for t in topics if t.slug == topic_slug), None)
+        if current_topic is not None:
+            # Unknown slugs are ignored: the reader sees all articles, not an empty page.
             articles = articles.filter(topics__slug=topic_slug).distinct()
         paginator = Paginator(articles, settings.ARTICLES_PER_PAGE)
         try:
@@ -374,9 +377,7 @@ class ArticlePage(Page):
             for page in localize_pages(chosen, locale, visible_articles().defer_streamfields())
         }
         return {
-            page.pk: resolved[page.translation_key]
-            for page in chosen
-            if page.translation_key in resolved
+            page.pk: resolved[page.translation_key] for page in chosen if page.translation_key in resolved
         }
 
     def get_json_ld(self, request=None):
@@ -397,7 +398,7 @@ class ArticlePage(Page):
                 data["author"]["jobTitle"] = self.author.role
         if self.hero_image:
             rendition = self.hero_image.get_rendition("fill-1200x630")
-            data["image"] = [rendition.full_url]
+            data["image"] = [request.build_absolute_uri(rendition.url) if request else rendition.full_url]
         return data
 
     def get_context(self, request, *args, **kwargs):

@@ -48,9 +48,7 @@ class KeyBlock(blocks.FieldBlock):
             max_length=50,
             help_text=help_text,
             error_messages={
-                "invalid": _(
-                    "Use lowercase letters, digits and underscores, starting with a letter."
-                )
+                "invalid": _("Use lowercase letters, digits and underscores, starting with a letter.")
             },
         )
         super().__init__(**kwargs)
@@ -83,9 +81,7 @@ class QuestionBlock(blocks.StructBlock):
     )
     label = blocks.CharBlock(label=_("Question"), max_length=200)
     kind = blocks.ChoiceBlock(label=_("Kind of answer"), choices=QUESTION_KINDS, default="single")
-    required = blocks.BooleanBlock(
-        label=_("Answer required"), required=False, default=True
-    )
+    required = blocks.BooleanBlock(label=_("Answer required"), required=False, default=True)
     role = blocks.ChoiceBlock(
         label=_("Use for matching"),
         choices=MATCHING_ROLES,

@@ -76,7 +76,9 @@ class VendorAdminForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         from .models import Questionnaire
 
-        questionnaire = getattr(self.instance, "questionnaire", None) if self.instance.questionnaire_id else None
+        questionnaire = (
+            getattr(self.instance, "questionnaire", None) if self.instance.questionnaire_id else None
+        )
         if questionnaire is None:
             questionnaire = Questionnaire.objects.order_by("pk").first()
         definition = questionnaire.definition if questionnaire else None
@@ -87,12 +89,17 @@ class VendorAdminForm(WagtailAdminModelForm):
                 choices = [(o.key, f"{o.label} ({o.key})") for o in question.choices] if question else []
                 old = self.fields[field_name]
                 self.fields[field_name] = forms.MultipleChoiceField(
-                    label=old.label, help_text=old.help_text, required=False, choices=choices,
+                    label=old.label,
+                    help_text=old.help_text,
+                    required=False,
+                    choices=choices,
                     widget=forms.CheckboxSelectMultiple,
                 )
         if "intro_time" in self.fields:
             question = definition.question_for_role("intro_time") if definition else None
-            choices = [("", "–")] + ([(o.key, f"{o.label} ({o.key})") for o in question.choices] if question else [])
+            choices = [("", "–")] + (
+                [(o.key, f"{o.label} ({o.key})") for o in question.choices] if question else []
+            )
             old = self.fields["intro_time"]
             self.fields["intro_time"] = forms.ChoiceField(
                 label=old.label, help_text=old.help_text, required=False, choices=choices
@@ -101,7 +108,9 @@ class VendorAdminForm(WagtailAdminModelForm):
             if field_name in self.fields:
                 old = self.fields[field_name]
                 self.fields[field_name] = forms.CharField(
-                    label=old.label, help_text=old.help_text, required=False,
+                    label=old.label,
+                    help_text=old.help_text,
+                    required=False,
                     initial=", ".join(getattr(self.instance, field_name) or []),
                 )
                 self.initial[field_name] = ", ".join(getattr(self.instance, field_name) or [])

@@ -29,7 +29,9 @@ class Questionnaire(TranslatableMixin, index.Indexed, models.Model):
     """The CRM-Auswahl questionnaire: steps of questions and the texts of the search, contact and success steps."""
 
     title = models.CharField(
-        _("title"), max_length=150, help_text=_("Shown above the wizard, e.g. 'Starten Sie Ihre CRM-Auswahl'.")
+        _("title"),
+        max_length=150,
+        help_text=_("Shown above the wizard, e.g. 'Starten Sie Ihre CRM-Auswahl'."),
     )
     intro = models.TextField(_("introduction"), blank=True, help_text=_("A sentence or two under the title."))
     steps = StreamField(
@@ -81,7 +83,9 @@ class Questionnaire(TranslatableMixin, index.Indexed, models.Model):
     panels = [
         TabbedInterface(
             [
-                ObjectList([FieldPanel("title"), FieldPanel("intro"), FieldPanel("steps")], heading=_("Questions")),
+                ObjectList(
+                    [FieldPanel("title"), FieldPanel("intro"), FieldPanel("steps")], heading=_("Questions")
+                ),
                 ObjectList(
                     [
                         FieldPanel("search_button_label"),
@@ -94,7 +98,11 @@ class Questionnaire(TranslatableMixin, index.Indexed, models.Model):
                     heading=_("Search and contact"),
                 ),
                 ObjectList(
-                    [FieldPanel("success_title"), FieldPanel("success_text"), FieldPanel("notification_email")],
+                    [
+                        FieldPanel("success_title"),
+                        FieldPanel("success_text"),
+                        FieldPanel("notification_email"),
+                    ],
                     heading=_("Success"),
                 ),
             ]
@@ -150,13 +158,20 @@ class Vendor(TranslatableMixin, index.Indexed, models.Model):
     )
     name = models.CharField(_("name"), max_length=120)
     logo = models.ForeignKey(
-        "wagtailimages.Image", verbose_name=_("logo"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     short_description = models.TextField(
         _("short description"), max_length=400, help_text=_("One or two sentences shown in the longlist.")
     )
     website = models.URLField(_("website"), blank=True)
-    active = models.BooleanField(_("active"), default=True, help_text=_("Inactive vendors are never matched."))
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("Inactive vendors are never matched.")
+    )
 
     industries = models.JSONField(
         _("industries served"), default=list, blank=True, help_text=_("None ticked: serves every industry.")
@@ -166,16 +181,23 @@ class Vendor(TranslatableMixin, index.Indexed, models.Model):
         _("employees up to"), null=True, blank=True, help_text=_("Empty: no upper limit.")
     )
     users_min = models.PositiveIntegerField(_("users from"), default=1)
-    users_max = models.PositiveIntegerField(_("users up to"), null=True, blank=True, help_text=_("Empty: no upper limit."))
+    users_max = models.PositiveIntegerField(
+        _("users up to"), null=True, blank=True, help_text=_("Empty: no upper limit.")
+    )
     uses = models.JSONField(_("uses supported"), default=list, blank=True)
     integrations = models.JSONField(_("integrations"), default=list, blank=True)
     intro_time = models.CharField(_("typical introduction time"), max_length=50, blank=True)
     market = models.CharField(_("B2B / B2C"), max_length=4, choices=MARKETS, default="both")
     multi_branch = models.BooleanField(_("supports several branches"), default=False)
     languages = models.JSONField(
-        _("languages"), default=list, blank=True, help_text=_("Language codes of the user interface, e.g. de, en, fr.")
+        _("languages"),
+        default=list,
+        blank=True,
+        help_text=_("Language codes of the user interface, e.g. de, en, fr."),
     )
-    currencies = models.JSONField(_("currencies"), default=list, blank=True, help_text=_("E.g. EUR, CHF, USD."))
+    currencies = models.JSONField(
+        _("currencies"), default=list, blank=True, help_text=_("E.g. EUR, CHF, USD.")
+    )
     hosting = models.CharField(_("hosting"), max_length=5, choices=HOSTING, default="eu")
     german_headquarters = models.BooleanField(_("headquarters in Germany"), default=False)
     time_tracking = models.BooleanField(_("time tracking"), default=False)
@@ -205,7 +227,11 @@ class Vendor(TranslatableMixin, index.Indexed, models.Model):
         ),
     ]
 
-    search_fields = [index.SearchField("name"), index.SearchField("short_description"), index.FilterField("locale_id")]
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("short_description"),
+        index.FilterField("locale_id"),
+    ]
 
     base_form_class = VendorAdminForm
 
@@ -217,9 +243,25 @@ class Vendor(TranslatableMixin, index.Indexed, models.Model):
         *(
             SynchronizedField(name)
             for name in (
-                "name", "logo", "website", "active", "industries", "employees_min", "employees_max",
-                "users_min", "users_max", "uses", "integrations", "intro_time", "market", "multi_branch",
-                "languages", "currencies", "hosting", "german_headquarters", "time_tracking",
+                "name",
+                "logo",
+                "website",
+                "active",
+                "industries",
+                "employees_min",
+                "employees_max",
+                "users_min",
+                "users_max",
+                "uses",
+                "integrations",
+                "intro_time",
+                "market",
+                "multi_branch",
+                "languages",
+                "currencies",
+                "hosting",
+                "german_headquarters",
+                "time_tracking",
             )
         ),
     ]
@@ -298,24 +340,39 @@ class Lead(models.Model):
         SPAM = "spam", _("Spam")
 
     submission_key = models.UUIDField(
-        _("submission key"), unique=True, default=uuid.uuid4, editable=False,
+        _("submission key"),
+        unique=True,
+        default=uuid.uuid4,
+        editable=False,
         help_text=_("Makes a double click or a replayed request create one lead, not two."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW, db_index=True
+    )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="assigned_leads",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_leads",
     )
     notes = models.TextField(_("internal notes"), blank=True)
 
     questionnaire = models.ForeignKey(
-        Questionnaire, verbose_name=_("questionnaire"), null=True, on_delete=models.SET_NULL, related_name="leads"
+        Questionnaire,
+        verbose_name=_("questionnaire"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
     )
     answers = models.JSONField(_("answers"), default=dict, help_text=_("Answers by question key."))
     answer_labels = models.JSONField(
-        _("answers as shown"), default=list, help_text=_("The steps, questions and answers with the labels the reader saw.")
+        _("answers as shown"),
+        default=list,
+        help_text=_("The steps, questions and answers with the labels the reader saw."),
     )
     industry = models.CharField(_("industry"), max_length=50, blank=True, db_index=True)
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
@@ -327,12 +384,18 @@ class Lead(models.Model):
     message = models.TextField(_("message"), blank=True, max_length=2000)
 
     consent_text = models.TextField(_("consent text shown"))
-    consent_version = models.CharField(_("consent version"), max_length=64, help_text=_("SHA-256 of the consent text shown."))
+    consent_version = models.CharField(
+        _("consent version"), max_length=64, help_text=_("SHA-256 of the consent text shown.")
+    )
     consent_given_at = models.DateTimeField(_("consent given at"))
 
     source_page = models.ForeignKey(
-        "wagtailcore.Page", verbose_name=_("source page"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "wagtailcore.Page",
+        verbose_name=_("source page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     source_url = models.CharField(_("source page URL"), max_length=500, blank=True)
     locale = models.CharField(_("language"), max_length=10, db_index=True)
@@ -346,7 +409,9 @@ class Lead(models.Model):
 
     match_count = models.PositiveIntegerField(_("matching vendors"), default=0)
     top_matches = models.JSONField(
-        _("top matches"), default=list, help_text=_("The best matches at submission, with scores and reasons.")
+        _("top matches"),
+        default=list,
+        help_text=_("The best matches at submission, with scores and reasons."),
     )
     spam_reasons = models.JSONField(_("spam indicators"), default=list, blank=True)
 
@@ -367,8 +432,12 @@ class FunnelCount(models.Model):
     """How many readers reached a wizard step on a day, per page and questionnaire. Holds no personal data."""
 
     date = models.DateField(_("date"))
-    page = models.ForeignKey("wagtailcore.Page", verbose_name=_("page"), on_delete=models.CASCADE, related_name="+")
-    questionnaire = models.ForeignKey(Questionnaire, verbose_name=_("questionnaire"), on_delete=models.CASCADE, related_name="+")
+    page = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("page"), on_delete=models.CASCADE, related_name="+"
+    )
+    questionnaire = models.ForeignKey(
+        Questionnaire, verbose_name=_("questionnaire"), on_delete=models.CASCADE, related_name="+"
+    )
     step = models.CharField(_("step"), max_length=50, help_text=_("A step key, 'contact' or 'success'."))
     count = models.PositiveIntegerField(_("count"), default=0)
 
@@ -376,7 +445,9 @@ class FunnelCount(models.Model):
         verbose_name = _("funnel count")
         verbose_name_plural = _("funnel counts")
         constraints = [
-            models.UniqueConstraint(fields=["date", "page", "questionnaire", "step"], name="leadwizard_funnel_unique_day_step"),
+            models.UniqueConstraint(
+                fields=["date", "page", "questionnaire", "step"], name="leadwizard_funnel_unique_day_step"
+            ),
         ]
 
     def __str__(self):

@@ -5,11 +5,13 @@ their own. ``Definition.from_stream`` turns the editor's StreamField into these
 objects.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
 YES, NO = "yes", "no"
+_WHOLE_NUMBER = re.compile(r"^(?:[0-9]+|[0-9]{1,3}(?:[.\s\u202f][0-9]{3})+)$", re.ASCII)
 MAX_NUMBER = 10_000_000
 
 
@@ -66,8 +68,8 @@ class Question:
                 return None, _("Please choose only from the options shown.")
             # Keep the questionnaire's order and drop repeats.
             chosen = [key for key in self.option_keys if key in values]
-            if self.required and not chosen:
-                return None, _("Please choose at least one option.")
+            if not chosen:
+                return None, (_("Please choose at least one option.") if self.required else None)
             return chosen, None
 
         if len(values) > 1:
@@ -81,10 +83,11 @@ class Question:
             return None, None
 
         if self.kind == "number":
-            normalized = value.replace(".", "").replace(" ", "").replace("\u202f", "")
-            if not normalized.isdigit() or len(normalized) > 9:
+            # Plain digits, or German thousands separators: "1.500", "1 500".
+            digits = re.sub(r"[.\s\u202f]", "", value)
+            if not _WHOLE_NUMBER.match(value) or len(digits) > 9:
                 return None, _("Please enter a whole number, e.g. 25.")
-            number = int(normalized)
+            number = int(digits)
             minimum = self.min_value if self.min_value is not None else 0
             maximum = self.max_value if self.max_value is not None else MAX_NUMBER
             if number < minimum or number > maximum:
@@ -184,7 +187,7 @@ class Definition:
         """True when every required question has a valid stored answer."""
         for question in self.questions:
             value = answers.get(question.key)
-            if value is None:
+            if value is None or value == []:
                 if question.required:
                     return False
                 continue

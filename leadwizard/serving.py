@@ -70,4 +70,3 @@ def serve_with_wizard(next_serve):
         return response
 
     return serve
-

@@ -54,8 +54,15 @@ class LeadViewSet(ModelViewSet):
     add_to_admin_menu = True
     inspect_view_enabled = True
     list_display = [
-        "created_at", "name", "company", "industry", "employees", "match_count",
-        "source_page", "locale", "status",
+        "created_at",
+        "name",
+        "company",
+        "industry",
+        "employees",
+        "match_count",
+        "source_page",
+        "locale",
+        "status",
     ]
     list_filter = ["status", "locale", "industry"]
     search_fields = ["name", "company", "email"]
@@ -64,7 +71,25 @@ class LeadViewSet(ModelViewSet):
     ordering = ["-created_at"]
     form_fields = ["status", "notes"]
     inspect_view_fields = [
-        "created_at", "status", "name", "company", "email", "phone", "message", "questionnaire",
-        "industry", "employees", "match_count", "source_url", "locale", "landing_url", "referrer",
-        "utm_source", "utm_medium", "utm_campaign", "consent_version", "consent_given_at", "spam_reasons",
+        "created_at",
+        "status",
+        "name",
+        "company",
+        "email",
+        "phone",
+        "message",
+        "questionnaire",
+        "industry",
+        "employees",
+        "match_count",
+        "source_url",
+        "locale",
+        "landing_url",
+        "referrer",
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+        "consent_version",
+        "consent_given_at",
+        "spam_reasons",
     ]

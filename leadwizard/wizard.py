@@ -76,7 +76,9 @@ class State:
 
     @classmethod
     def loads(cls, token):
-        data = signing.loads(token, salt=STATE_SALT, max_age=_setting("LEADWIZARD_TOKEN_MAX_AGE", 2 * 24 * 3600))
+        data = signing.loads(
+            token, salt=STATE_SALT, max_age=_setting("LEADWIZARD_TOKEN_MAX_AGE", 2 * 24 * 3600)
+        )
         if not isinstance(data, dict):
             raise signing.BadSignature("not a state")
         try:
@@ -92,7 +94,10 @@ def localized(instance, locale):
     """``instance``'s translation in ``locale`` when there is one, else ``instance`` itself."""
     if instance is None or instance.locale_id == locale.pk:
         return instance
-    return type(instance).objects.filter(translation_key=instance.translation_key, locale=locale).first() or instance
+    return (
+        type(instance).objects.filter(translation_key=instance.translation_key, locale=locale).first()
+        or instance
+    )
 
 
 def source_vendors(questionnaire):
@@ -325,7 +330,12 @@ class Wizard:
             funnel.count_step(self.page.pk, self.questionnaire.pk, SUCCESS_STEP)
 
         done = signing.dumps(
-            {"k": str(lead.submission_key), "b": self.block_id, "p": self.page.pk, "v": [m.vendor.id for m in matches]},
+            {
+                "k": str(lead.submission_key),
+                "b": self.block_id,
+                "p": self.page.pk,
+                "v": [m.vendor.id for m in matches],
+            },
             salt=DONE_SALT,
             compress=True,
         )
@@ -376,7 +386,9 @@ class Wizard:
 
     def handle_done(self, token):
         try:
-            data = signing.loads(token, salt=DONE_SALT, max_age=_setting("LEADWIZARD_DONE_MAX_AGE", 30 * 24 * 3600))
+            data = signing.loads(
+                token, salt=DONE_SALT, max_age=_setting("LEADWIZARD_DONE_MAX_AGE", 30 * 24 * 3600)
+            )
         except signing.BadSignature:
             return None
         if not isinstance(data, dict) or data.get("b") != self.block_id or data.get("p") != self.page.pk:

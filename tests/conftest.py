@@ -1,8 +1,17 @@
-"""Shared pytest configuration: the demo site tree and request helpers."""
+"""Shared pytest configuration: the demo site tree and a clean cache per test."""
 
 import pytest
+from django.core.cache import cache
 
 from tests.factories import build_site
+
+
+@pytest.fixture(autouse=True)
+def clear_cache():
+    """Rate limits and Wagtail's site-root cache live in the cache; no test sees another's."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

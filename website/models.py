@@ -16,9 +16,7 @@ LATEST_ARTICLES_COUNT = 6
 class HomeBodyBlock(blocks.StreamBlock):
     """Blocks the home page can hold below its introduction."""
 
-    heading = blocks.CharBlock(
-        label=_("Heading"), icon="title", template="website/blocks/heading_block.html"
-    )
+    heading = blocks.CharBlock(label=_("Heading"), icon="title", template="website/blocks/heading_block.html")
     paragraph = blocks.RichTextBlock(
         label=_("Paragraph"), features=["bold", "italic", "link", "ul"], icon="pilcrow"
     )
@@ -60,9 +58,7 @@ class HomePage(Page):
             .defer_streamfields()
             .order_by("-date", "-first_published_at", "-pk")[:LATEST_ARTICLES_COUNT]
         )
-        context["article_index"] = (
-            ArticleIndexPage.objects.live().public().child_of(self).first()
-        )
+        context["article_index"] = ArticleIndexPage.objects.live().public().child_of(self).first()
         return context
 
 

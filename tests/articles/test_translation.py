@@ -2,7 +2,12 @@
 
 import pytest
 from django.urls import reverse
-from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
+from wagtail_localize.models import (
+    StringSegment,
+    StringTranslation,
+    Translation,
+    TranslationSource,
+)
 
 from articles.models import ArticlePage, RelatedArticle
 from tests.factories import ArticlePageFactory, stream
@@ -79,7 +84,11 @@ def test_translate_action_creates_the_english_page(translator, admin_client, lin
     site_tree, article, *_ = linked_articles
     english = translator.submit(article, site_tree.en)
     assert english.get_parent().specific == site_tree.index_en
-    translator.enter_strings(article, site_tree.en, {"Quellartikel": "Source article", "Ein deutscher Teaser.": "An English teaser."})
+    translator.enter_strings(
+        article,
+        site_tree.en,
+        {"Quellartikel": "Source article", "Ein deutscher Teaser.": "An English teaser."},
+    )
     english.refresh_from_db()
     assert english.live
     assert english.title == "Source article"
@@ -124,6 +133,10 @@ def test_sync_after_the_german_source_changes(translator, linked_articles):
     english.refresh_from_db()
     # Synchronised fields follow the source, translated strings are kept, new
     # strings show the source text until a translator gets to them.
-    assert [link.article_id for link in english.related_links.all()] == [translated.pk, german_only.pk, newcomer.pk]
+    assert [link.article_id for link in english.related_links.all()] == [
+        translated.pk,
+        german_only.pk,
+        newcomer.pk,
+    ]
     assert english.title == "Source article"
     assert english.teaser == "Ein geänderter Teaser."

@@ -43,14 +43,29 @@ def test_catalogues_contain_every_string_in_the_code(tmp_path):
     """makemessages on a copy of the project finds no msgid the committed catalogues lack."""
     base = Path(settings.BASE_DIR)
     copy = tmp_path / "project"
-    ignore = shutil.ignore_patterns(".venv", ".git", "media", "node_modules", "*.sqlite3", "__pycache__", "test-artifacts", "docs")
+    ignore = shutil.ignore_patterns(
+        ".venv", ".git", "media", "node_modules", "*.sqlite3", "__pycache__", "test-artifacts", "docs"
+    )
     shutil.copytree(base, copy, ignore=ignore)
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "de", "--no-obsolete",
-         "--ignore=tests", "--ignore=benchmarks", "--ignore=*.egg-info"],
-        cwd=copy, check=True, capture_output=True,
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "de",
+            "--no-obsolete",
+            "--ignore=tests",
+            "--ignore=benchmarks",
+            "--ignore=*.egg-info",
+        ],
+        cwd=copy,
+        check=True,
+        capture_output=True,
     )
-    fresh = {(entry.msgctxt, entry.msgid) for entry in polib.pofile(str(copy / "locale/de/LC_MESSAGES/django.po"))}
+    fresh = {
+        (entry.msgctxt, entry.msgid) for entry in polib.pofile(str(copy / "locale/de/LC_MESSAGES/django.po"))
+    }
     committed = {(entry.msgctxt, entry.msgid) for entry in catalogue("de")}
     assert sorted(fresh - committed, key=str) == []
 

@@ -15,10 +15,16 @@ GOOD_KEY = "k" * 50
 
 def load_production(**env):
     """Import the production settings in a fresh interpreter; return (exit code, output)."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DATABASE_URL"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DATABASE_URL"}
+    }
     clean.update(env, DJANGO_SETTINGS_MODULE="website.settings.production")
     code = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG, settings.ALLOWED_HOSTS, settings.SESSION_COOKIE_SECURE)"
-    result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_DIR, env=clean, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_DIR, env=clean, capture_output=True, text=True
+    )
     return result.returncode, result.stdout + result.stderr
 
 
@@ -32,7 +38,13 @@ def test_production_starts_with_secure_values():
     ("env", "message"),
     [
         ({"ALLOWED_HOSTS": "crm.example"}, "SECRET_KEY"),
-        ({"SECRET_KEY": "django-insecure-development-only-key-do-not-use-in-production", "ALLOWED_HOSTS": "crm.example"}, "SECRET_KEY"),
+        (
+            {
+                "SECRET_KEY": "django-insecure-development-only-key-do-not-use-in-production",
+                "ALLOWED_HOSTS": "crm.example",
+            },
+            "SECRET_KEY",
+        ),
         ({"SECRET_KEY": "short", "ALLOWED_HOSTS": "crm.example"}, "SECRET_KEY"),
         ({"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "crm.example", "DEBUG": "1"}, "DEBUG"),
         ({"SECRET_KEY": GOOD_KEY}, "ALLOWED_HOSTS"),
@@ -64,9 +76,15 @@ def test_env_helpers(monkeypatch):
 
 def test_database_url_selects_the_database():
     code = "import django; django.setup(); from django.db import connection; print(connection.vendor, connection.settings_dict['NAME'])"
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="website.settings.dev", DATABASE_URL="sqlite:////tmp/other.sqlite3")
-    result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+    env = dict(
+        os.environ, DJANGO_SETTINGS_MODULE="website.settings.dev", DATABASE_URL="sqlite:////tmp/other.sqlite3"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_DIR, env=env, capture_output=True, text=True
+    )
     assert result.stdout.strip() == "sqlite /tmp/other.sqlite3", result.stderr
     env.pop("DATABASE_URL")
-    result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_DIR, env=env, capture_output=True, text=True
+    )
     assert result.stdout.strip() == f"sqlite {PROJECT_DIR / 'db.sqlite3'}", result.stderr

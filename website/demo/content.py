@@ -121,7 +121,10 @@ ARTICLES = [
                     "noch monatelange Recherche. Entscheidend ist eine klare Reihenfolge. Die folgenden fünf "
                     "Schritte haben sich in vielen kleinen und mittleren Unternehmen bewährt.</p>",
                 ),
-                ("heading", {"text": "Schritt 1: Ziele klären, bevor Sie Anbieter vergleichen", "level": "h2"}),
+                (
+                    "heading",
+                    {"text": "Schritt 1: Ziele klären, bevor Sie Anbieter vergleichen", "level": "h2"},
+                ),
                 (
                     "paragraph",
                     "<p>Am Anfang steht nicht die Software, sondern die Frage, was sich in Ihrem Unternehmen "
@@ -511,7 +514,10 @@ ARTICLES = [
                     "wichtigsten Punkte von Anfang an mitdenkt, erspart sich später mühsame Aufräumaktionen und ist "
                     "gut vorbereitet, wenn eine Kundin wissen möchte, was über sie gespeichert ist.</p>",
                 ),
-                ("heading", {"text": "Rechtsgrundlage: Warum dürfen Sie die Daten speichern?", "level": "h2"}),
+                (
+                    "heading",
+                    {"text": "Rechtsgrundlage: Warum dürfen Sie die Daten speichern?", "level": "h2"},
+                ),
                 (
                     "paragraph",
                     "<p>Jede Verarbeitung personenbezogener Daten braucht eine Rechtsgrundlage nach Artikel 6 DSGVO. "

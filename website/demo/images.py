@@ -29,14 +29,18 @@ def draw_hero(hue: int, motif: str, seed: str) -> bytes:
             height = int(HEIGHT * (0.15 + 0.07 * i + rng.uniform(-0.03, 0.03)))
             x = 120 + i * 150
             draw.rounded_rectangle(
-                [x, HEIGHT - 80 - height, x + 100, HEIGHT - 80], radius=18,
+                [x, HEIGHT - 80 - height, x + 100, HEIGHT - 80],
+                radius=18,
                 fill=_colour(hue + i * 4, 0.6, 0.35 + 0.03 * i),
             )
     elif motif == "circles":
         for _ in range(14):
             r = rng.randint(40, 220)
             x, y = rng.randint(0, WIDTH), rng.randint(0, HEIGHT)
-            draw.ellipse([x - r, y - r, x + r, y + r], fill=_colour(hue + rng.randint(-30, 30), 0.55, rng.uniform(0.35, 0.7)))
+            draw.ellipse(
+                [x - r, y - r, x + r, y + r],
+                fill=_colour(hue + rng.randint(-30, 30), 0.55, rng.uniform(0.35, 0.7)),
+            )
     elif motif == "waves":
         for band in range(6):
             points = []
@@ -49,7 +53,10 @@ def draw_hero(hue: int, motif: str, seed: str) -> bytes:
             for row in range(7):
                 if rng.random() < 0.55:
                     x, y = 80 + col * 125, 60 + row * 120
-                    draw.rectangle([x, y, x + 95, y + 90], fill=_colour(hue + rng.randint(-20, 20), 0.5, rng.uniform(0.35, 0.75)))
+                    draw.rectangle(
+                        [x, y, x + 95, y + 90],
+                        fill=_colour(hue + rng.randint(-20, 20), 0.5, rng.uniform(0.35, 0.75)),
+                    )
     else:  # nodes
         nodes = [(rng.randint(100, WIDTH - 100), rng.randint(100, HEIGHT - 100)) for _ in range(16)]
         for i, a in enumerate(nodes):
@@ -84,14 +91,32 @@ def draw_logo(hue: int, shape: str) -> bytes:
     fill = _colour(hue, 0.65, 0.4)
     centre, radius = size / 2, size * 0.34
     if shape == "square":
-        draw.rounded_rectangle([centre - radius, centre - radius, centre + radius, centre + radius], radius=24, fill=fill)
+        draw.rounded_rectangle(
+            [centre - radius, centre - radius, centre + radius, centre + radius], radius=24, fill=fill
+        )
     elif shape == "triangle":
-        draw.polygon([(centre, centre - radius), (centre + radius, centre + radius * 0.8), (centre - radius, centre + radius * 0.8)], fill=fill)
+        draw.polygon(
+            [
+                (centre, centre - radius),
+                (centre + radius, centre + radius * 0.8),
+                (centre - radius, centre + radius * 0.8),
+            ],
+            fill=fill,
+        )
     elif shape == "diamond":
-        draw.polygon([(centre, centre - radius), (centre + radius, centre), (centre, centre + radius), (centre - radius, centre)], fill=fill)
+        draw.polygon(
+            [
+                (centre, centre - radius),
+                (centre + radius, centre),
+                (centre, centre + radius),
+                (centre - radius, centre),
+            ],
+            fill=fill,
+        )
     elif shape == "hexagon":
         points = [
-            (centre + radius * math.cos(math.pi / 3 * i), centre + radius * math.sin(math.pi / 3 * i)) for i in range(6)
+            (centre + radius * math.cos(math.pi / 3 * i), centre + radius * math.sin(math.pi / 3 * i))
+            for i in range(6)
         ]
         draw.polygon(points, fill=fill)
     else:

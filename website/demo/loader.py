@@ -75,7 +75,11 @@ class DemoLoader:
         for index, data in enumerate(content.AUTHORS):
             author = Author.objects.filter(name=data["name"], locale=self.de).first()
             if author is None:
-                photo = self.image(f"{data['name']}", lambda i=index, d=data: draw_portrait(30 + i * 110, d["name"]), description=data["name"])
+                photo = self.image(
+                    f"{data['name']}",
+                    lambda i=index, d=data: draw_portrait(30 + i * 110, d["name"]),
+                    description=data["name"],
+                )
                 author = Author.objects.create(
                     name=data["name"], role=data["role_de"], photo=photo, locale=self.de
                 )
@@ -116,7 +120,10 @@ class DemoLoader:
                     site.save()
                 old.delete()
             home = HomePage(
-                title=data["title"], slug="home", intro=data["intro"], locale=self.de,
+                title=data["title"],
+                slug="home",
+                intro=data["intro"],
+                locale=self.de,
                 body=json.dumps(self.home_body(data["body"])),
             )
             root.add_child(instance=home)
@@ -179,8 +186,15 @@ class DemoLoader:
     def fill_questionnaire(self, questionnaire, text):
         link = f'<a linktype="page" id="{self.privacy.pk}">{self.privacy.title}</a>'
         for name in (
-            "title", "intro", "search_button_label", "results_text", "no_results_text",
-            "contact_title", "contact_intro", "success_title", "success_text",
+            "title",
+            "intro",
+            "search_button_label",
+            "results_text",
+            "no_results_text",
+            "contact_title",
+            "contact_intro",
+            "success_title",
+            "success_text",
         ):
             setattr(questionnaire, name, text[name])
         questionnaire.consent_text = text["consent_text"].replace("{privacy_link}", link)
@@ -200,7 +214,11 @@ class DemoLoader:
                                 "value": {
                                     **{k: v for k, v in question.items() if k != "options"},
                                     "options": [
-                                        {"type": "item", "id": _uid("option", question["key"], option["key"]), "value": option}
+                                        {
+                                            "type": "item",
+                                            "id": _uid("option", question["key"], option["key"]),
+                                            "value": option,
+                                        }
                                         for option in question["options"]
                                     ],
                                 },
@@ -236,15 +254,27 @@ class DemoLoader:
                     **{
                         name: data[name]
                         for name in (
-                            "name", "website", "industries", "uses", "integrations", "intro_time", "market",
-                            "multi_branch", "languages", "currencies", "hosting", "german_headquarters",
+                            "name",
+                            "website",
+                            "industries",
+                            "uses",
+                            "integrations",
+                            "intro_time",
+                            "market",
+                            "multi_branch",
+                            "languages",
+                            "currencies",
+                            "hosting",
+                            "german_headquarters",
                             "time_tracking",
                         )
                     },
                 )
                 vendor.full_clean()
                 vendor.save()
-            self.translate(vendor, Vendor(questionnaire=vendor.questionnaire, short_description=data["description_en"]))
+            self.translate(
+                vendor, Vendor(questionnaire=vendor.questionnaire, short_description=data["description_en"])
+            )
             vendors.append(vendor)
         self.log(f"{len(vendors)} vendors")
         return vendors
@@ -265,7 +295,10 @@ class DemoLoader:
             page = ArticlePage.objects.child_of(self.index).filter(slug=data["slug"]).first()
             if page is None:
                 page = ArticlePage(
-                    title=data["de"]["title"], slug=data["slug"], teaser=data["de"]["teaser"], live=False,
+                    title=data["de"]["title"],
+                    slug=data["slug"],
+                    teaser=data["de"]["teaser"],
+                    live=False,
                     body="[]",
                 )
                 self.index.add_child(instance=page)
@@ -277,9 +310,7 @@ class DemoLoader:
             page = articles[data["slug"]]
             self.fill_article(page, data, data["de"], articles)
             page.topics.set([self.topics[slug] for slug in data["topics"]])
-            page.related_links.set(
-                [RelatedArticle(article=articles[slug]) for slug in data["related"]]
-            )
+            page.related_links.set([RelatedArticle(article=articles[slug]) for slug in data["related"]])
             page.save_revision().publish()
             self.log(f"Article {page.title}")
         return articles
@@ -318,17 +349,27 @@ class DemoLoader:
         self.translate(
             self.home,
             HomePage(
-                title=content.HOME["en"]["title"], slug="home", intro=content.HOME["en"]["intro"],
+                title=content.HOME["en"]["title"],
+                slug="home",
+                intro=content.HOME["en"]["intro"],
                 body=json.dumps(self.home_body(content.HOME["en"]["body"], with_wizard=True)),
             ),
         )
         self.translate(
             self.privacy,
-            StandardPage(title=content.PRIVACY["en"]["title"], slug=content.PRIVACY["slug"], body=content.PRIVACY["en"]["body"]),
+            StandardPage(
+                title=content.PRIVACY["en"]["title"],
+                slug=content.PRIVACY["slug"],
+                body=content.PRIVACY["en"]["body"],
+            ),
         )
         self.translate(
             self.index,
-            ArticleIndexPage(title=content.INDEX["en"]["title"], slug=content.INDEX["slug"], intro=content.INDEX["en"]["intro"]),
+            ArticleIndexPage(
+                title=content.INDEX["en"]["title"],
+                slug=content.INDEX["slug"],
+                intro=content.INDEX["en"]["intro"],
+            ),
         )
         for data in content.ARTICLES:
             if data.get("en"):
@@ -384,4 +425,3 @@ def _string_map(source, twin):
             raise ValueError(f"Demo translation of {source!r} does not match at {path}: {german} / {english}")
         mapping.update(zip(german, english, strict=True))
     return mapping
-

@@ -10,9 +10,7 @@ DEBUG = env_bool("DEBUG", False)
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production (unset DEBUG or set DEBUG=0).")
 if not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 32:
-    raise ImproperlyConfigured(
-        "Set SECRET_KEY to a random value of at least 32 characters for production."
-    )
+    raise ImproperlyConfigured("Set SECRET_KEY to a random value of at least 32 characters for production.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set ALLOWED_HOSTS to the site's host names for production.")

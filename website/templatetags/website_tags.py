@@ -34,9 +34,10 @@ def page_alternates(context, page=None):
     if page is not None and getattr(page, "pk", None):
         translations = {
             p.locale_id: p
-            for p in page.get_translations(inclusive=True).live().public().only(
-                "id", "url_path", "locale_id", "translation_key", "path", "depth"
-            )
+            for p in page.get_translations(inclusive=True)
+            .live()
+            .public()
+            .only("id", "url_path", "locale_id", "translation_key", "path", "depth")
         }
         homes = {}
         missing = [
@@ -95,3 +96,9 @@ def page_alternates(context, page=None):
 def json_ld(value):
     """Serialise ``value`` for a ``<script type="application/ld+json">`` element, safely escaped."""
     return mark_safe(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES))  # noqa: S308
+
+
+@register.filter
+def absolute_url(url, request):
+    """``url`` made absolute for the current request's host (absolute URLs, e.g. a CDN's, stay as they are)."""
+    return request.build_absolute_uri(url) if request else url

@@ -13,7 +13,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--hostname", default="127.0.0.1", help="Host name of the demo site (default: 127.0.0.1).")
+        parser.add_argument(
+            "--hostname", default="127.0.0.1", help="Host name of the demo site (default: 127.0.0.1)."
+        )
         parser.add_argument("--port", type=int, default=8000, help="Port of the demo site (default: 8000).")
 
     def handle(self, *args, **options):

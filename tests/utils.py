@@ -1,0 +1,66 @@
+"""Test helpers that are not factories: driving the wizard like a browser does."""
+
+import re
+
+TOKEN_RE = re.compile(r'name="leadwizard-token" value="([^"]*)"')
+COUNT_RE = re.compile(r'data-match-count="(\d+)"')
+
+
+class WizardRun:
+    """Posts the wizard's steps to a page through the Django test client, carrying the token along.
+
+    ``fragment=True`` sends requests the way the JavaScript enhancement does.
+    """
+
+    def __init__(self, client, page, block_id, fragment=False):
+        self.client = client
+        self.page = page
+        self.block_id = block_id
+        self.fragment = fragment
+        self.token = ""
+        self.response = None
+
+    @property
+    def url(self):
+        return self.page.url
+
+    @property
+    def html(self):
+        return self.response.content.decode()
+
+    def headers(self):
+        return {"HTTP_X_LEADWIZARD": "fragment"} if self.fragment else {}
+
+    def post(self, data=None, action="next", token=None, **extra):
+        payload = {"leadwizard-block": self.block_id, "leadwizard-action": action}
+        token = self.token if token is None else token
+        if token:
+            payload["leadwizard-token"] = token
+        payload.update(data or {})
+        self.response = self.client.post(self.url, payload, **self.headers(), **extra)
+        match = TOKEN_RE.search(self.html) if self.response.status_code == 200 else None
+        if match:
+            self.token = match.group(1)
+        return self.response
+
+    def answer(self, **answers):
+        """Answer the current question step: ``industry="handel"``, ``uses=["sales", "service"]``."""
+        return self.post({f"q-{key}": value for key, value in answers.items()})
+
+    def contact(self, consent=True, token=None, **fields):
+        data = {
+            "contact-name": "Erika Mustermann",
+            "contact-company": "Muster GmbH",
+            "contact-email": "erika@muster.example",
+            "contact-phone": "+49 30 1234567",
+            "contact-message": "",
+        }
+        data.update({f"contact-{key}": value for key, value in fields.items()})
+        if consent:
+            data["contact-consent"] = "on"
+        return self.post(data, action="submit", token=token)
+
+    @property
+    def match_count(self):
+        match = COUNT_RE.search(self.html)
+        return int(match.group(1)) if match else None
