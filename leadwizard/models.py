@@ -130,7 +130,8 @@ class Questionnaire(TranslatableMixin, index.Indexed, models.Model):
             source = Questionnaire.objects.filter(
                 translation_key=self.translation_key, locale=default_locale
             ).first()
-            if source is not None and _keys(source.definition) != _keys(self.definition):
+            # Built afresh: the cached definition may predate an edit of the steps.
+            if source is not None and _keys(source.definition) != _keys(Definition.from_stream(self.steps)):
                 raise ValidationError(
                     {"steps": _("Keys of steps, questions and options must be the same in every language.")}
                 )

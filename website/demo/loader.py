@@ -18,7 +18,6 @@ from django.db import transaction
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale, Page, Site
 from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
-from wagtail_localize.operations import translate_object
 from wagtail_localize.segments import StringSegmentValue
 from wagtail_localize.segments.extract import extract_segments
 
@@ -383,13 +382,16 @@ class DemoLoader:
         ``twin`` is an unsaved object with the same structure as ``instance`` but
         English values: both are split into segments the way wagtail-localize
         does it, and each German segment gets its English counterpart as a
-        string translation before the translation is saved (and published).
+        string translation before the translation is created. These are the
+        steps of the admin's "Translate" action, except that pages are
+        published right away instead of when the transaction commits: the
+        demo is built in one transaction, and deferred publishes would write
+        stale tree data over pages created after them.
         """
         if instance.has_translation(self.en):
             return
-        translate_object(instance, [self.en])
-        source = TranslationSource.objects.get_for_instance(instance)
-        translation = Translation.objects.get(source=source, target_locale=self.en)
+        source, _created = TranslationSource.get_or_create_from_instance(instance)
+        Translation.objects.update_or_create(source=source, target_locale=self.en, defaults={"enabled": True})
 
         english = _string_map(instance, twin)
         for segment in StringSegment.objects.filter(source=source).select_related("string", "context"):
@@ -401,7 +403,12 @@ class DemoLoader:
                     context=segment.context,
                     defaults={"data": text},
                 )
-        translation.save_target(publish=True)
+        is_page = isinstance(instance, Page)
+        translated, _created = source.create_or_update_translation(
+            self.en, publish=not is_page, fallback=True, copy_parent_pages=True
+        )
+        if is_page:
+            translated.get_latest_revision().publish()
         self.log(f"Translated {instance} into English")
 
 
