@@ -2,6 +2,7 @@
 
 import uuid
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -416,17 +417,172 @@ class Lead(models.Model):
     )
     spam_reasons = models.JSONField(_("spam indicators"), default=list, blank=True)
 
+    marketing_consent = models.BooleanField(
+        _("marketing consent requested"),
+        default=False,
+        help_text=_("The reader ticked the optional box to receive news; valid only once confirmed."),
+    )
+    marketing_consent_text = models.TextField(_("marketing consent text shown"), blank=True)
+    marketing_consent_version = models.CharField(_("marketing consent version"), max_length=64, blank=True)
+    marketing_confirmation_sent_at = models.DateTimeField(
+        _("confirmation e-mail sent"), null=True, blank=True
+    )
+    marketing_confirmed_at = models.DateTimeField(_("marketing consent confirmed"), null=True, blank=True)
+    erased_at = models.DateTimeField(
+        _("personal data erased"), null=True, blank=True, help_text=_("Set when the lead was anonymised.")
+    )
+
     class Meta:
         verbose_name = _("lead")
         verbose_name_plural = _("leads")
         ordering = ["-created_at", "-pk"]
+        permissions = [("export_lead", _("Can export leads"))]
+        indexes = [models.Index(fields=["created_at", "id"], name="leadwizard_lead_created_id")]
 
     def __str__(self):
+        if self.erased_at:
+            return _("Erased lead %(id)s") % {"id": self.pk}
         return f"{self.name} ({self.company})"
+
+    @property
+    def has_marketing_consent(self):
+        """Marketing e-mails only after double opt-in."""
+        return self.marketing_consent and self.marketing_confirmed_at is not None
 
     @property
     def is_spam(self):
         return self.status == self.Status.SPAM
+
+
+class Webhook(models.Model):
+    """A URL that receives every new lead as signed JSON (e.g. a CRM or a Zapier-like service)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("URL"), max_length=500, help_text=_("Receives a POST with the lead as JSON."))
+    secret = models.CharField(
+        _("secret"),
+        max_length=200,
+        help_text=_(
+            "Shared secret: the body is signed with HMAC-SHA256 and the signature sent in the "
+            "X-LeadWizard-Signature header."
+        ),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    questionnaires = models.ManyToManyField(
+        Questionnaire,
+        verbose_name=_("questionnaires"),
+        blank=True,
+        related_name="+",
+        help_text=_("Only leads from these questionnaires; none selected: all."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("url"),
+        FieldPanel("secret"),
+        FieldPanel("active"),
+        FieldPanel("questionnaires", widget=forms.CheckboxSelectMultiple),
+    ]
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def applies_to(self, lead):
+        keys = [q.translation_key for q in self.questionnaires.all()]
+        return not keys or (lead.questionnaire is not None and lead.questionnaire.translation_key in keys)
+
+
+class Delivery(models.Model):
+    """One side effect of a lead (an e-mail or a webhook call), with its attempts and outcome."""
+
+    class Kind(models.TextChoices):
+        SALES_NOTIFICATION = "sales_notification", _("Sales notification e-mail")
+        READER_CONFIRMATION = "reader_confirmation", _("Confirmation e-mail to the reader")
+        MARKETING_OPT_IN = "marketing_opt_in", _("Marketing opt-in e-mail")
+        WEBHOOK = "webhook", _("Webhook")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RETRYING = "retrying", _("Failed, will retry")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        GAVE_UP = "gave_up", _("Failed, gave up")
+
+    lead = models.ForeignKey(
+        Lead, verbose_name=_("lead"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    webhook = models.ForeignKey(
+        Webhook,
+        verbose_name=_("webhook"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deliveries",
+    )
+    target = models.CharField(_("target"), max_length=500, help_text=_("E-mail address or URL."))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True, db_index=True)
+    succeeded_at = models.DateTimeField(_("succeeded at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.target}"
+
+
+class ExportJob(models.Model):
+    """A large lead export running in the background; its file is private and expires."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    format = models.CharField(_("format"), max_length=4, choices=[("csv", "CSV"), ("xlsx", "XLSX")])
+    filters = models.JSONField(
+        _("filters"), default=dict, help_text=_("The list filters and search in force.")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    file_name = models.CharField(_("file"), max_length=255, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lead export")
+        verbose_name_plural = _("lead exports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_format_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def progress_percent(self):
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
 
 
 class FunnelCount(models.Model):

@@ -1,11 +1,14 @@
 """Admin viewsets: the questionnaire and vendor snippets, and the leads listing."""
 
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Lead, Questionnaire, Vendor
+from .admin_views import LeadInspectView, lead_staff
+from .filters import SEARCH_FIELDS, LeadFilterSet
+from .models import Lead, Questionnaire, Vendor, Webhook
 
 
 class QuestionnaireViewSet(SnippetViewSet):
@@ -27,11 +30,19 @@ class VendorViewSet(SnippetViewSet):
     list_per_page = 50
 
 
+class WebhookViewSet(SnippetViewSet):
+    model = Webhook
+    icon = "link"
+    menu_label = _("Webhooks")
+    list_display = ["name", "url", "active"]
+    list_filter = ["active"]
+
+
 class LeadWizardSnippets(SnippetViewSetGroup):
     menu_label = _("CRM selection")
     menu_icon = "form"
     menu_order = 260
-    items = (QuestionnaireViewSet, VendorViewSet)
+    items = (QuestionnaireViewSet, VendorViewSet, WebhookViewSet)
 
 
 class LeadPermissionPolicy(ModelPermissionPolicy):
@@ -46,13 +57,27 @@ class LeadPermissionPolicy(ModelPermissionPolicy):
         return any(self.user_has_permission(user, action) for action in actions)
 
 
-class LeadViewSet(ModelViewSet):
+class LeadForm(WagtailAdminModelForm):
+    """Marketers edit only the workflow fields; the assignee is someone who may work leads."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "assignee" in self.fields:
+            self.fields["assignee"].queryset = lead_staff()
+
+
+class LeadViewSet(SnippetViewSet):
     model = Lead
     icon = "user"
     menu_label = _("Leads")
     menu_order = 270
     add_to_admin_menu = True
+    url_prefix = "leads"
+    admin_url_namespace = "leadwizard_leads"
     inspect_view_enabled = True
+    inspect_view_class = LeadInspectView
+    copy_view_enabled = False
+    filterset_class = LeadFilterSet
     list_display = [
         "created_at",
         "name",
@@ -63,33 +88,13 @@ class LeadViewSet(ModelViewSet):
         "source_page",
         "locale",
         "status",
+        "assignee",
     ]
-    list_filter = ["status", "locale", "industry"]
-    search_fields = ["name", "company", "email"]
+    list_per_page = 50
+    search_fields = list(SEARCH_FIELDS)
     # Plain database search: personal data never goes into a search index.
     search_backend_name = None
     ordering = ["-created_at"]
-    form_fields = ["status", "notes"]
-    inspect_view_fields = [
-        "created_at",
-        "status",
-        "name",
-        "company",
-        "email",
-        "phone",
-        "message",
-        "questionnaire",
-        "industry",
-        "employees",
-        "match_count",
-        "source_url",
-        "locale",
-        "landing_url",
-        "referrer",
-        "utm_source",
-        "utm_medium",
-        "utm_campaign",
-        "consent_version",
-        "consent_given_at",
-        "spam_reasons",
-    ]
+    sort_order_field = None
+    panels = [FieldPanel("status"), FieldPanel("assignee"), FieldPanel("notes")]
+    base_form_class = LeadForm

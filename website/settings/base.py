@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "django_tasks",
+    "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -178,6 +179,17 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xl
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILLOCALIZE_JQUERY_ENABLED = False
+
+# Lead wizard plugin (see leadwizard/README section in the project README)
+LEADWIZARD_SALES_EMAIL = env_str("LEADWIZARD_SALES_EMAIL", "vertrieb@crm-portal.example")
+LEADWIZARD_EXPORT_ROOT = Path(env_str("LEADWIZARD_EXPORT_ROOT", str(BASE_DIR / "private" / "exports")))
+LEADWIZARD_EXPORT_BACKGROUND_THRESHOLD = env_int("LEADWIZARD_EXPORT_BACKGROUND_THRESHOLD", 50_000)
+LEADWIZARD_EXPORT_EXPIRY_HOURS = env_int("LEADWIZARD_EXPORT_EXPIRY_HOURS", 24)
+LEADWIZARD_DELIVERY_MAX_ATTEMPTS = env_int("LEADWIZARD_DELIVERY_MAX_ATTEMPTS", 6)
+LEADWIZARD_DELIVERY_BACKOFF_SECONDS = env_int("LEADWIZARD_DELIVERY_BACKOFF_SECONDS", 60)
+LEADWIZARD_WEBHOOK_TIMEOUT = env_int("LEADWIZARD_WEBHOOK_TIMEOUT", 5)
+LEADWIZARD_RETENTION_DAYS = env_int("LEADWIZARD_RETENTION_DAYS", 730)
+LEADWIZARD_TRUST_X_FORWARDED_FOR = env_bool("LEADWIZARD_TRUST_X_FORWARDED_FOR", False)
 
 # Articles plugin
 ARTICLES_RELATED_COUNT = env_int("ARTICLES_RELATED_COUNT", 3)

@@ -1,5 +1,8 @@
 """Test settings: fast hashing, local memory cache, immediate tasks, captured mail."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -14,3 +17,5 @@ STORAGES = {
 WAGTAILADMIN_BASE_URL = "http://testserver"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+LEADWIZARD_EXPORT_ROOT = Path(tempfile.mkdtemp(prefix="leadwizard-exports-"))
+LEADWIZARD_DELIVERY_BACKOFF_SECONDS = 0
