@@ -9,11 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from wagtail.admin.ui.components import Component
+from wagtail.admin.site_summary import SummaryItem
 from wagtail.log_actions import log
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.views.snippets import InspectView
 
+from .blocks import MATCHING_ROLES
 from .models import Lead
 
 LOG_VIEW = "leadwizard.lead.view"
@@ -58,12 +59,35 @@ class LeadInspectView(InspectView):
         lead = self.object
         context["lead"] = lead
         context["answer_groups"] = lead.answer_labels
-        context["matches"] = lead.top_matches
+        context["matches"] = readable_matches(lead)
         context["deliveries"] = lead.deliveries.select_related("webhook")
         user = self.request.user
         context["can_change"] = self.permission_policy.user_has_permission_for_instance(user, "change", lead)
         context["can_erase"] = self.permission_policy.user_has_permission_for_instance(user, "delete", lead)
         return context
+
+
+def readable_matches(lead):
+    """The stored top matches with criteria and option keys turned into the labels editors know."""
+    roles = dict(MATCHING_ROLES)
+    definition = lead.questionnaire.definition if lead.questionnaire else None
+    matches = []
+    for match in lead.top_matches or []:
+        reasons = []
+        for reason in match.get("reasons", []):
+            criterion = reason.get("criterion", "")
+            question = definition.question_for_role(criterion) if definition else None
+            labels = {option.key: option.label for option in question.choices} if question else {}
+            reasons.append(
+                {
+                    "label": roles.get(criterion, criterion),
+                    "values": [labels.get(key, key) for key in reason.get("keys", [])],
+                    "met": reason.get("met", False),
+                    "points": reason.get("points", 0),
+                }
+            )
+        matches.append({"vendor": match.get("vendor"), "score": match.get("score"), "reasons": reasons})
+    return matches
 
 
 class StatusForm(forms.Form):
@@ -149,24 +173,46 @@ class AssignBulkAction(LeadBulkAction):
         }
 
 
-class LeadsDashboardPanel(Component):
-    """New leads of the last 7 days and unassigned open leads, each linking to the filtered list."""
+class _LeadsSummaryItem(SummaryItem):
+    """A figure in the dashboard's site summary that links to the filtered leads list."""
 
-    name = "leadwizard_leads"
-    template_name = "leadwizard/admin/dashboard_panel.html"
-    order = 90
+    template_name = "leadwizard/admin/summary_item.html"
 
-    def __init__(self, user):
-        self.user = user
+    def is_shown(self):
+        return self.request.user.has_perm("leadwizard.view_lead")
+
+    def list_url(self, query):
+        return f"{reverse(Lead.snippet_viewset.get_url_name('list'))}?{query}"
+
+
+class NewLeadsSummaryItem(_LeadsSummaryItem):
+    """New leads of the last 7 days (spam excluded)."""
+
+    order = 400
 
     def get_context_data(self, parent_context):
         since = timezone.localdate() - timedelta(days=6)
-        open_statuses = [Lead.Status.NEW, Lead.Status.IN_PROGRESS]
-        leads = Lead.objects.exclude(status=Lead.Status.SPAM)
-        index_url = reverse(Lead.snippet_viewset.get_url_name("list"))
+        statuses = [status for status in Lead.Status.values if status != Lead.Status.SPAM]
+        count = Lead.objects.filter(created_at__date__gte=since).exclude(status=Lead.Status.SPAM).count()
         return {
-            "new_count": leads.filter(created_at__date__gte=since).count(),
-            "new_url": f"{index_url}?created_at_from={since.isoformat()}",
-            "unassigned_count": leads.filter(assignee=None, status__in=open_statuses).count(),
-            "unassigned_url": f"{index_url}?assignee=null&status={','.join(open_statuses)}",
+            "icon": "user",
+            "url": self.list_url(f"created_at_from={since.isoformat()}&" + "&".join(f"status={s}" for s in statuses)),
+            "text": ngettext("%(count)s new lead in 7 days", "%(count)s new leads in 7 days", count)
+            % {"count": count},
+        }
+
+
+class UnassignedLeadsSummaryItem(_LeadsSummaryItem):
+    """Open leads nobody has taken yet."""
+
+    order = 410
+
+    def get_context_data(self, parent_context):
+        statuses = [Lead.Status.NEW, Lead.Status.IN_PROGRESS]
+        count = Lead.objects.filter(assignee=None, status__in=statuses).count()
+        return {
+            "icon": "warning",
+            "url": self.list_url("assignee=null&" + "&".join(f"status={s}" for s in statuses)),
+            "text": ngettext("%(count)s open lead unassigned", "%(count)s open leads unassigned", count)
+            % {"count": count},
         }

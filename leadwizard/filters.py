@@ -1,6 +1,7 @@
 """The filters and search of the leads listing, shared by the admin list, its exports and export_leads."""
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -34,7 +35,7 @@ class LeadFilterSet(WagtailFilterSet):
         label=_("Date"), widget=DateRangePickerWidget, field_name="created_at"
     )
     status = django_filters.MultipleChoiceFilter(
-        label=_("Status"), choices=Lead.Status.choices, widget=django_filters.widgets.CSVWidget
+        label=_("Status"), choices=Lead.Status.choices, widget=forms.CheckboxSelectMultiple
     )
     industry = django_filters.ChoiceFilter(label=_("Industry"), choices=industry_choices)
     source_page = django_filters.ModelChoiceFilter(

@@ -81,8 +81,7 @@ class Questionnaire(TranslatableMixin, index.Indexed, models.Model):
         help_text=_("Sales inbox that is told about new leads; the site default is used when empty."),
     )
 
-    panels = [
-        TabbedInterface(
+    edit_handler = TabbedInterface(
             [
                 ObjectList(
                     [FieldPanel("title"), FieldPanel("intro"), FieldPanel("steps")], heading=_("Questions")
@@ -108,7 +107,6 @@ class Questionnaire(TranslatableMixin, index.Indexed, models.Model):
                 ),
             ]
         )
-    ]
 
     search_fields = [index.SearchField("title"), index.FilterField("locale_id")]
 
@@ -443,6 +441,15 @@ class Lead(models.Model):
         if self.erased_at:
             return _("Erased lead %(id)s") % {"id": self.pk}
         return f"{self.name} ({self.company})"
+
+    @property
+    def industry_label(self):
+        """The industry as the reader saw it (leads store the option key)."""
+        for group in self.answer_labels or []:
+            for row in group.get("questions", []):
+                if row.get("value") == self.industry and self.industry:
+                    return row.get("answer") or self.industry
+        return self.industry
 
     @property
     def has_marketing_consent(self):

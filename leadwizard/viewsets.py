@@ -3,6 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel
+from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.snippets.views import snippets as snippet_views
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -66,6 +68,14 @@ class LeadForm(WagtailAdminModelForm):
             self.fields["assignee"].queryset = lead_staff()
 
 
+class LeadIndexView(snippet_views.IndexView):
+    """The leads list: a row's title opens the lead (answers, matches, deliveries), not the edit form."""
+
+    def _get_title_column(self, field_name, column_class=TitleColumn, **kwargs):
+        column_class = self._get_title_column_class(column_class)
+        return self._get_custom_column(field_name, column_class, get_url=self.get_inspect_url, **kwargs)
+
+
 class LeadViewSet(SnippetViewSet):
     model = Lead
     icon = "user"
@@ -78,11 +88,12 @@ class LeadViewSet(SnippetViewSet):
     inspect_view_class = LeadInspectView
     copy_view_enabled = False
     filterset_class = LeadFilterSet
+    index_view_class = LeadIndexView
     list_display = [
         "created_at",
         "name",
         "company",
-        "industry",
+        Column("industry_label", label=_("Industry"), sort_key="industry"),
         "employees",
         "match_count",
         "source_page",

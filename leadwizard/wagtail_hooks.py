@@ -13,8 +13,9 @@ from .admin_views import (
     LOG_STATUS,
     LOG_VIEW,
     AssignBulkAction,
-    LeadsDashboardPanel,
+    NewLeadsSummaryItem,
     SetStatusBulkAction,
+    UnassignedLeadsSummaryItem,
 )
 from .models import Lead
 from .serving import serve_with_wizard
@@ -31,10 +32,9 @@ hooks.register("register_bulk_action", AssignBulkAction)
 hooks.register("on_serve_page", serve_with_wizard, order=100)
 
 
-@hooks.register("construct_homepage_panels")
-def add_leads_panel(request, panels):
-    if request.user.has_perm("leadwizard.view_lead"):
-        panels.append(LeadsDashboardPanel(request.user))
+@hooks.register("construct_homepage_summary_items")
+def add_lead_summary_items(request, summary_items):
+    summary_items.extend([NewLeadsSummaryItem(request), UnassignedLeadsSummaryItem(request)])
 
 
 @hooks.register("register_log_actions")

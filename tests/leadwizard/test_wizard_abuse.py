@@ -113,7 +113,7 @@ def test_bad_answers_on_the_first_step(client, wizard, field, values, message):
 @pytest.mark.parametrize(
     ("employees", "message"),
     [
-        ("-5", "Bitte geben Sie eine ganze Zahl ein"),
+        ("-5", "Bitte geben Sie eine Zahl zwischen 1 und 100000 ein."),
         ("0", "Bitte geben Sie eine Zahl zwischen 1 und 100000 ein."),
         ("100001", "Bitte geben Sie eine Zahl zwischen 1 und 100000 ein."),
         ("12,5", "Bitte geben Sie eine ganze Zahl ein"),
