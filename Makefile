@@ -7,7 +7,9 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install setup run test lint format messages check ci clean
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help install setup run test browser-tools lint format messages check ci clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -36,9 +38,14 @@ run: setup ## Set everything up and serve the demo site on http://127.0.0.1:8000
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install ## Run the whole test suite (DATABASE_URL picks the database; SQLite by default)
+test: install browser-tools ## Run the whole test suite incl. browser tests (DATABASE_URL picks the database; SQLite by default)
 	$(BIN)/python manage.py compile_catalogues
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+browser-tools: ## Install Debian's chromium and axe-core (npm) for the browser tests, when missing
+	@command -v chromium >/dev/null 2>&1 || { echo "Installing Debian's chromium for the browser tests"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@test -f tests/e2e/node_modules/axe-core/axe.min.js || npm ci --prefix tests/e2e --no-audit --no-fund --silent
 
 lint: install ## Check code style with ruff
 	$(BIN)/ruff check .

@@ -1,0 +1,68 @@
+"""Helpers for driving the demo site in the browser."""
+
+from leadwizard.matching import answers_by_role, intro_time_order, match_vendors
+from leadwizard.models import Questionnaire
+from leadwizard.wizard import source_vendors
+
+WIZARD = "[data-leadwizard]"
+
+# One answer set for the demo questionnaire, step by step.
+DEMO_ANSWERS = [
+    {"industry": "handwerk"},
+    {"employees": "25", "users": "10"},
+    {"uses": ["vertrieb", "angebote_rechnungen"]},
+    {"integrations": ["email_kalender"]},
+    {"intro_time": "months_1_3"},
+    {"time_tracking": "no", "market": "b2b", "multi_branch": "no", "international": "no", "german_hq": "no"},
+]
+
+
+def stored_answers():
+    """DEMO_ANSWERS as a lead stores them."""
+    answers = {}
+    for step in DEMO_ANSWERS:
+        for key, value in step.items():
+            answers[key] = int(value) if key in {"employees", "users"} else value
+    return answers
+
+
+def expected_match_count(language="de"):
+    questionnaire = Questionnaire.objects.get(locale__language_code=language)
+    definition = questionnaire.definition
+    matches = match_vendors(
+        answers_by_role(definition, stored_answers()),
+        [vendor.to_profile() for vendor in source_vendors(questionnaire)],
+        intro_time_order=intro_time_order(definition),
+    )
+    return len(matches)
+
+
+def fill_step(page, answers):
+    """Fill the current wizard step's fields (radios, checkboxes, numbers) without submitting."""
+    wizard = page.locator(WIZARD)
+    for key, value in answers.items():
+        if isinstance(value, list):
+            for item in value:
+                wizard.locator(f'input[name="q-{key}"][value="{item}"]').check()
+        elif wizard.locator(f'input[name="q-{key}"][type="radio"]').count():
+            wizard.locator(f'input[name="q-{key}"][value="{value}"]').check()
+        else:
+            wizard.locator(f'input[name="q-{key}"]').fill(value)
+
+
+def press_next(page):
+    page.locator(WIZARD).locator('button[value="next"]').click()
+
+
+def step_label(page):
+    return page.locator(f"{WIZARD} .leadwizard__progress-label").inner_text()
+
+
+def fill_contact(page, name="Erika Mustermann", email="erika@muster.example", consent=True):
+    wizard = page.locator(WIZARD)
+    wizard.locator('input[name="contact-name"]').fill(name)
+    wizard.locator('input[name="contact-company"]').fill("Muster GmbH")
+    wizard.locator('input[name="contact-email"]').fill(email)
+    wizard.locator('input[name="contact-phone"]').fill("+49 30 1234567")
+    if consent:
+        wizard.locator('input[name="contact-consent"]').check()

@@ -1,0 +1,184 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright against pytest-django's live server.
+
+The live server runs in a thread of the test process against the suite's test
+database; each test starts from the full demo content (load_demo). On failure
+a screenshot and the page HTML are saved under test-artifacts/e2e/.
+"""
+
+import io
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the
+# tests make between browser steps are still plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "e2e"
+AXE_SCRIPT = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is missing at {CHROMIUM}: install Debian's chromium package (make test does).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _save_artifacts(request, pages):
+    report = getattr(request.node, "report_call", None)
+    if report is None or not report.failed:
+        return
+    folder = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, page in enumerate(pages):
+        try:
+            page.screenshot(path=str(folder / f"page{number}.png"), full_page=True)
+            (folder / f"page{number}.html").write_text(page.content(), encoding="utf-8")
+        except Exception as exc:  # noqa: BLE001 - a closed page must not hide the real failure
+            (folder / f"page{number}.error.txt").write_text(str(exc), encoding="utf-8")
+    print(f"\nE2E artefacts (screenshot and HTML) saved in {folder}")
+
+
+@pytest.fixture
+def new_page(browser, request):
+    """Factory for pages in fresh browser contexts (``javascript=False`` for a no-JS reader)."""
+    contexts, pages = [], []
+
+    def make(javascript=True, viewport=None, locale="de-DE"):
+        context = browser.new_context(
+            java_script_enabled=javascript,
+            viewport=viewport or {"width": 1280, "height": 900},
+            locale=locale,
+            accept_downloads=True,
+        )
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        page.console_errors = []
+        page.on(
+            "console", lambda message: message.type == "error" and page.console_errors.append(message.text)
+        )
+        page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+        contexts.append(context)
+        pages.append(page)
+        return page
+
+    yield make
+    _save_artifacts(request, pages)
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+_BASELINE = {}
+
+
+def _restore_migration_data():
+    """Put back what migrations created (content types, permissions, locale, root page and collection, groups).
+
+    Transactional tests end by emptying every table. Django's serialized
+    rollback would restore this, but it keeps its copy on the connection
+    object, which Playwright's greenlet switching can replace; so the fixture
+    keeps its own copy and restores it into the emptied tables.
+    """
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.core import serializers
+    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Locale, Page
+
+    if "data" not in _BASELINE:
+        objects = [
+            *ContentType.objects.all(),
+            *Permission.objects.all(),
+            *Locale.objects.all(),
+            *Collection.objects.all(),
+            *Page.objects.filter(depth=1),
+            *Group.objects.all(),
+            *GroupCollectionPermission.objects.all(),
+            *GroupPagePermission.objects.all(),
+        ]
+        _BASELINE["data"] = serializers.serialize("json", objects)
+    elif not Collection.objects.exists():
+        # The flush recreated content types and permissions, with other ids than the copy refers to.
+        Permission.objects.all().delete()
+        ContentType.objects.all().delete()
+        ContentType.objects.clear_cache()
+        for obj in serializers.deserialize("json", _BASELINE["data"]):
+            obj.save()
+        ContentType.objects.clear_cache()
+        # Only the root came back, not the page that was below it.
+        Page.objects.filter(depth=1).update(numchild=0)
+
+
+@pytest.fixture
+def demo(transactional_db, live_server, settings):
+    """The demo site (articles, translations, questionnaire, vendors) served by the live server."""
+    settings.LEADWIZARD_MIN_SECONDS = 0
+    _restore_migration_data()
+    host, port = live_server.url.split("//")[1].split(":")
+    call_command("load_demo", hostname=host, port=int(port), stdout=io.StringIO())
+    return live_server
+
+
+@pytest.fixture
+def axe():
+    return run_axe
+
+
+def run_axe(page, context=None):
+    """Violations of the WCAG 2.0/2.1/2.2 A and AA rules on the current page (or inside ``context``)."""
+    if not AXE_SCRIPT.exists():
+        pytest.fail(f"axe-core is missing at {AXE_SCRIPT}: run `npm ci --prefix tests/e2e` (make test does).")
+    if not page.evaluate("() => Boolean(window.axe)"):
+        page.add_script_tag(path=str(AXE_SCRIPT))
+    return page.evaluate(
+        """async (selector) => {
+            const results = await axe.run(selector ? document.querySelector(selector) : document, {
+                runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]},
+            });
+            return results.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + " :: " + n.failureSummary),
+            }));
+        }""",
+        context,
+    )
