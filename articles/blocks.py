@@ -5,6 +5,7 @@ from wagtail import blocks
 from wagtail.images.blocks import ImageBlock
 
 from leadwizard.blocks import LeadWizardBlock
+from leadwizard.explanation import RankingExplanationBlock
 
 PARAGRAPH_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
@@ -104,3 +105,4 @@ class ArticleBodyBlock(blocks.StreamBlock):
     image = CaptionedImageBlock()
     read_also = ReadAlsoBlock()
     lead_wizard = LeadWizardBlock()
+    ranking_explanation = RankingExplanationBlock()

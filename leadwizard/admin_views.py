@@ -196,7 +196,9 @@ class NewLeadsSummaryItem(_LeadsSummaryItem):
         count = Lead.objects.filter(created_at__date__gte=since).exclude(status=Lead.Status.SPAM).count()
         return {
             "icon": "user",
-            "url": self.list_url(f"created_at_from={since.isoformat()}&" + "&".join(f"status={s}" for s in statuses)),
+            "url": self.list_url(
+                f"created_at_from={since.isoformat()}&" + "&".join(f"status={s}" for s in statuses)
+            ),
             "text": ngettext("%(count)s new lead in 7 days", "%(count)s new leads in 7 days", count)
             % {"count": count},
         }

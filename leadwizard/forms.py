@@ -8,6 +8,12 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()/.\-]{6,30}$")
 HONEYPOT_FIELD = "website"
+# The optional marketing consent has its own text, translated like the rest of the UI;
+# a lead stores the text shown in the reader's language and its version.
+MARKETING_CONSENT_TEXT = _(
+    "Yes, I would like to receive occasional news about choosing a CRM by e-mail. "
+    "I can withdraw this consent at any time."
+)
 
 
 class ContactForm(forms.Form):
@@ -50,6 +56,8 @@ class ContactForm(forms.Form):
         label=_("I agree that my details are used to answer my request."),
         error_messages={"required": _("Please agree so that we can send you suitable vendors.")},
     )
+    # Optional and unticked: news only after a confirmed double opt-in.
+    marketing_consent = forms.BooleanField(label=MARKETING_CONSENT_TEXT, required=False)
     # Invisible to people; bots that fill every field reveal themselves.
     website = forms.CharField(required=False, max_length=200, label=_("Leave this field empty"))
 

@@ -82,31 +82,31 @@ class Questionnaire(TranslatableMixin, index.Indexed, models.Model):
     )
 
     edit_handler = TabbedInterface(
-            [
-                ObjectList(
-                    [FieldPanel("title"), FieldPanel("intro"), FieldPanel("steps")], heading=_("Questions")
-                ),
-                ObjectList(
-                    [
-                        FieldPanel("search_button_label"),
-                        FieldPanel("results_text"),
-                        FieldPanel("no_results_text"),
-                        FieldPanel("contact_title"),
-                        FieldPanel("contact_intro"),
-                        FieldPanel("consent_text"),
-                    ],
-                    heading=_("Search and contact"),
-                ),
-                ObjectList(
-                    [
-                        FieldPanel("success_title"),
-                        FieldPanel("success_text"),
-                        FieldPanel("notification_email"),
-                    ],
-                    heading=_("Success"),
-                ),
-            ]
-        )
+        [
+            ObjectList(
+                [FieldPanel("title"), FieldPanel("intro"), FieldPanel("steps")], heading=_("Questions")
+            ),
+            ObjectList(
+                [
+                    FieldPanel("search_button_label"),
+                    FieldPanel("results_text"),
+                    FieldPanel("no_results_text"),
+                    FieldPanel("contact_title"),
+                    FieldPanel("contact_intro"),
+                    FieldPanel("consent_text"),
+                ],
+                heading=_("Search and contact"),
+            ),
+            ObjectList(
+                [
+                    FieldPanel("success_title"),
+                    FieldPanel("success_text"),
+                    FieldPanel("notification_email"),
+                ],
+                heading=_("Success"),
+            ),
+        ]
+    )
 
     search_fields = [index.SearchField("title"), index.FilterField("locale_id")]
 

@@ -88,7 +88,10 @@ class Question:
             minimum = self.min_value if self.min_value is not None else 0
             maximum = self.max_value if self.max_value is not None else MAX_NUMBER
             if value.startswith("-") and _WHOLE_NUMBER.match(value[1:]):
-                return None, _("Please enter a number between %(min)s and %(max)s.") % {"min": minimum, "max": maximum}
+                return None, _("Please enter a number between %(min)s and %(max)s.") % {
+                    "min": minimum,
+                    "max": maximum,
+                }
             if not _WHOLE_NUMBER.match(value) or len(digits) > 9:
                 return None, _("Please enter a whole number, e.g. 25.")
             number = int(digits)

@@ -4,11 +4,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import Column, TitleColumn
-from wagtail.snippets.views import snippets as snippet_views
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .admin_views import LeadInspectView, lead_staff
+from .export_views import LeadIndexView as ExportingLeadIndexView
 from .filters import SEARCH_FIELDS, LeadFilterSet
 from .models import Lead, Questionnaire, Vendor, Webhook
 
@@ -68,8 +68,8 @@ class LeadForm(WagtailAdminModelForm):
             self.fields["assignee"].queryset = lead_staff()
 
 
-class LeadIndexView(snippet_views.IndexView):
-    """The leads list: a row's title opens the lead (answers, matches, deliveries), not the edit form."""
+class LeadIndexView(ExportingLeadIndexView):
+    """The leads list with export buttons; a row's title opens the lead (answers, matches, deliveries)."""
 
     def _get_title_column(self, field_name, column_class=TitleColumn, **kwargs):
         column_class = self._get_title_column_class(column_class)

@@ -5,6 +5,8 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
+# Importing these registers their admin URLs, report menu items and listing buttons.
+from . import delivery_hooks, export_hooks, report_hooks  # noqa: F401
 from .admin_views import (
     LOG_ASSIGN,
     LOG_ERASE,

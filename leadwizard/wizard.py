@@ -23,7 +23,7 @@ from wagtail.models import Locale
 
 from . import funnel
 from .consent import consent_version, render_consent_html
-from .forms import ContactForm
+from .forms import MARKETING_CONSENT_TEXT, ContactForm
 from .matching import answers_by_role, intro_time_order, match_vendors
 from .models import Lead, Vendor
 from .protection import hit_rate_limit, spam_indicators, step_limit, submit_limit
@@ -349,6 +349,8 @@ class Wizard:
         consent_html = render_consent_html(self.questionnaire.consent_text)
         landing_query = parse_qs(urlsplit(state.landing).query)
         top = _setting("LEADWIZARD_TOP_MATCHES", 7)
+        marketing = bool(contact.get("marketing_consent"))
+        marketing_text = str(MARKETING_CONSENT_TEXT) if marketing else ""
         with transaction.atomic():
             lead, created = Lead.objects.get_or_create(
                 submission_key=uuid.UUID(hex=state.key),
@@ -366,6 +368,9 @@ class Wizard:
                     "consent_text": consent_html,
                     "consent_version": consent_version(consent_html),
                     "consent_given_at": timezone.now(),
+                    "marketing_consent": marketing,
+                    "marketing_consent_text": marketing_text,
+                    "marketing_consent_version": consent_version(marketing_text) if marketing else "",
                     "source_page": self.page,
                     "source_url": _clip(self.page.get_full_url(self.request), 500),
                     "locale": translation.get_language() or settings.LANGUAGE_CODE,

@@ -347,3 +347,62 @@ def wizard_article(parent, questionnaire, **kwargs):
     """A published article that holds the wizard; returns (page, block_id)."""
     body, block_id = wizard_body(questionnaire)
     return ArticlePageFactory(parent=parent, body=body, **kwargs), block_id
+
+
+def _consent_version(text):
+    from leadwizard.consent import consent_version
+
+    return consent_version(text)
+
+
+def _labelled_answers(lead):
+    return lead.questionnaire.definition.labelled_answers(lead.answers) if lead.questionnaire else []
+
+
+class LeadFactory(DjangoModelFactory):
+    """A lead as the wizard stores it. Pass ``created_at`` to back-date it (the field is auto_now_add)."""
+
+    class Meta:
+        model = "leadwizard.Lead"
+
+    questionnaire = factory.SubFactory(QuestionnaireFactory)
+    answers = factory.LazyFunction(
+        lambda: {
+            "industry": "handel",
+            "employees": 25,
+            "uses": ["sales"],
+            "german_hq": "yes",
+            "market": "b2b",
+        }
+    )
+    answer_labels = factory.LazyAttribute(_labelled_answers)
+    industry = "handel"
+    employees = 25
+    name = factory.Sequence(lambda n: f"Erika Mustermann {n}")
+    company = factory.Sequence(lambda n: f"Muster {n} GmbH")
+    email = factory.Sequence(lambda n: f"erika{n}@muster.example")
+    phone = "+49 30 1234567"
+    message = ""
+    consent_text = "<p>Ich willige in die Verarbeitung meiner Angaben ein.</p>"
+    consent_version = factory.LazyAttribute(lambda o: _consent_version(o.consent_text))
+    consent_given_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC))
+    source_page = None
+    source_url = factory.LazyAttribute(lambda o: o.source_page.full_url if o.source_page else "")
+    locale = "de"
+    status = "new"
+
+    @classmethod
+    def _create(cls, model_class, *args, created_at=None, **kwargs):
+        lead = super()._create(model_class, *args, **kwargs)
+        if created_at is not None:
+            model_class.objects.filter(pk=lead.pk).update(created_at=created_at)
+            lead.refresh_from_db()
+        return lead
+
+
+def build_wizard_page(site_tree):
+    """A questionnaire with one matching vendor on a published article: (questionnaire, page, block_id)."""
+    questionnaire = QuestionnaireFactory()
+    VendorFactory(questionnaire=questionnaire, name="Alpha CRM", industries=["handel"], uses=["sales"])
+    page, block_id = wizard_article(site_tree.index, questionnaire, title="CRM-Ratgeber", slug="crm-ratgeber")
+    return questionnaire, page, block_id

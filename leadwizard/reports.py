@@ -1,0 +1,433 @@
+"""Admin reports of the lead wizard: conversion per source page and the funnel of a questionnaire.
+
+Both show aggregated numbers only (funnel counts and lead counts), never personal
+data. They are Wagtail ``ReportView``s, so filters, the admin layout and the
+CSV/XLSX downloads work like the built-in reports. Rows are computed in Python
+from a few grouped queries; a report never holds more than one row per page or step.
+"""
+
+import datetime
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+import django_filters
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.ui.tables import Column, NumberColumn, TitleColumn
+from wagtail.admin.views.reports import ReportView
+from wagtail.models import Locale, Page
+from wagtail.permissions import policy_registry
+
+from .models import FunnelCount, Lead, Questionnaire
+
+DEFAULT_DAYS = 30
+CONTACT_STEP = "contact"
+SUCCESS_STEP = "success"
+DASH = "–"
+
+
+def default_date_range():
+    """The last ``DEFAULT_DAYS`` days including today, in the site's time zone."""
+    today = timezone.localdate()
+    return today - datetime.timedelta(days=DEFAULT_DAYS - 1), today
+
+
+def questionnaire_choices():
+    """One choice per questionnaire and all its translations: (translation key, title in the default language)."""
+    default_locale_id = Locale.get_default().pk
+    chosen = {}
+    for questionnaire in Questionnaire.objects.order_by("pk"):
+        key = str(questionnaire.translation_key)
+        if key not in chosen or questionnaire.locale_id == default_locale_id:
+            chosen[key] = questionnaire
+    return sorted(
+        ((key, q.title) for key, q in chosen.items()), key=lambda item: (item[1].casefold(), item[0])
+    )
+
+
+def representative(translation_key):
+    """The questionnaire of ``translation_key`` in the default language, else any translation."""
+    questionnaires = list(Questionnaire.objects.filter(translation_key=translation_key).order_by("pk"))
+    default_locale_id = Locale.get_default().pk
+    for questionnaire in questionnaires:
+        if questionnaire.locale_id == default_locale_id:
+            return questionnaire
+    return questionnaires[0] if questionnaires else None
+
+
+def percent(part, whole):
+    """``part`` as a percentage of ``whole``, one decimal; None when ``whole`` is 0."""
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def format_percent(value):
+    return DASH if value is None else f"{number_format(value, decimal_pos=1)} %"
+
+
+def _day_bounds(start, end):
+    """Aware datetimes for [start 00:00, day after end 00:00) in the current time zone; None when open."""
+    tz = timezone.get_current_timezone()
+    low = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min), tz) if start else None
+    high = (
+        timezone.make_aware(
+            datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min), tz
+        )
+        if end
+        else None
+    )
+    return low, high
+
+
+def _date_filter(queryset, start, end):
+    if start:
+        queryset = queryset.filter(date__gte=start)
+    if end:
+        queryset = queryset.filter(date__lte=end)
+    return queryset
+
+
+def _created_filter(queryset, start, end):
+    low, high = _day_bounds(start, end)
+    if low:
+        queryset = queryset.filter(created_at__gte=low)
+    if high:
+        queryset = queryset.filter(created_at__lt=high)
+    return queryset
+
+
+# Computing the rows ---------------------------------------------------------------------------
+
+
+@dataclass
+class ConversionRow:
+    page_id: int | None
+    page_title: str
+    page_url: str
+    starts: int = 0
+    leads: int = 0
+
+    @property
+    def conversion(self):
+        """Leads per wizard start in percent, None without starts."""
+        return percent(self.leads, self.starts)
+
+    @property
+    def conversion_display(self):
+        return format_percent(self.conversion)
+
+
+def conversion_rows(start=None, end=None, translation_key=None, request=None):
+    """Wizard starts, non-spam leads and conversion per source page between ``start`` and ``end`` (dates)."""
+    questionnaires = Questionnaire.objects.all()
+    if translation_key:
+        questionnaires = questionnaires.filter(translation_key=translation_key)
+    # A start is a reader reaching the questionnaire's first step; translations keep the same keys,
+    # but each questionnaire's own first key is used.
+    first_steps = {}
+    for questionnaire in questionnaires:
+        steps = questionnaire.definition.steps
+        if steps:
+            first_steps.setdefault(steps[0].key, []).append(questionnaire.pk)
+
+    starts = {}
+    if first_steps:
+        condition = reduce(or_, (Q(step=key, questionnaire_id__in=ids) for key, ids in first_steps.items()))
+        counts = _date_filter(FunnelCount.objects.filter(condition), start, end)
+        for page_id, total in (
+            counts.values("page_id").annotate(total=Sum("count")).values_list("page_id", "total")
+        ):
+            starts[page_id] = total
+
+    leads = _created_filter(Lead.objects.exclude(status=Lead.Status.SPAM), start, end)
+    if translation_key:
+        leads = leads.filter(questionnaire__translation_key=translation_key)
+    lead_counts = dict(
+        leads.order_by()
+        .values("source_page_id")
+        .annotate(total=Count("pk"))
+        .values_list("source_page_id", "total")
+    )
+
+    page_ids = {pk for pk in (*starts, *lead_counts) if pk is not None}
+    pages = Page.objects.filter(pk__in=page_ids).select_related("locale").in_bulk()
+    rows = []
+    for page_id in page_ids:
+        page = pages.get(page_id)
+        if page is None:
+            continue
+        rows.append(
+            ConversionRow(
+                page_id=page_id,
+                page_title=page.title,
+                page_url=page.get_full_url(request) or "",
+                starts=starts.get(page_id, 0),
+                leads=lead_counts.get(page_id, 0),
+            )
+        )
+    orphaned = lead_counts.get(None, 0) + sum(lead_counts.get(pk, 0) for pk in page_ids if pk not in pages)
+    if orphaned:
+        rows.append(
+            ConversionRow(
+                page_id=None, page_title=str(_("Deleted or unknown page")), page_url="", leads=orphaned
+            )
+        )
+    rows.sort(key=lambda row: (-row.leads, -row.starts, row.page_title.casefold(), row.page_id or 0))
+    return rows
+
+
+@dataclass
+class FunnelRow:
+    position: int
+    step_key: str
+    step_title: str
+    readers: int
+    previous: int | None
+    starts: int
+    widest: int
+
+    @property
+    def dropoff(self):
+        """Readers lost since the previous step (negative when more arrived, e.g. after going back)."""
+        return None if self.previous is None else self.previous - self.readers
+
+    @property
+    def dropoff_percent(self):
+        return None if self.previous is None else percent(self.dropoff, self.previous)
+
+    @property
+    def share_of_starts(self):
+        return percent(self.readers, self.starts)
+
+    @property
+    def dropoff_display(self):
+        return DASH if self.dropoff is None else number_format(self.dropoff, force_grouping=True)
+
+    @property
+    def dropoff_percent_display(self):
+        return format_percent(self.dropoff_percent)
+
+    @property
+    def share_display(self):
+        return format_percent(self.share_of_starts)
+
+    @property
+    def bar_width(self):
+        """Width of the bar in percent of the widest bar, as a plain number for a style attribute."""
+        return f"{(100.0 * self.readers / self.widest) if self.widest else 0:.1f}"
+
+
+def funnel_rows(translation_key, start=None, end=None):
+    """Readers per step of a questionnaire (all languages, all pages), then contact and success."""
+    questionnaire = representative(translation_key) if translation_key else None
+    if questionnaire is None:
+        return []
+    steps = [(step.key, step.title) for step in questionnaire.definition.steps]
+    steps += [(CONTACT_STEP, str(_("Contact details"))), (SUCCESS_STEP, str(_("Request sent")))]
+    counts = _date_filter(
+        FunnelCount.objects.filter(questionnaire__translation_key=translation_key), start, end
+    )
+    totals = dict(counts.order_by().values("step").annotate(total=Sum("count")).values_list("step", "total"))
+    readers = [totals.get(key, 0) for key, _title in steps]
+    widest = max(readers, default=0)
+    rows = []
+    for index, ((key, title), count) in enumerate(zip(steps, readers, strict=True)):
+        rows.append(
+            FunnelRow(
+                position=index + 1,
+                step_key=key,
+                step_title=title,
+                readers=count,
+                previous=readers[index - 1] if index else None,
+                starts=readers[0],
+                widest=widest,
+            )
+        )
+    return rows
+
+
+# Filters --------------------------------------------------------------------------------------
+
+
+class ReportFilterSet(WagtailFilterSet):
+    """A date range that defaults to the last 30 days; no filter is applied to a queryset."""
+
+    date = django_filters.DateFromToRangeFilter(label=_("Date"), widget=DateRangePickerWidget)
+
+    class Meta:
+        model = FunnelCount
+        fields = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        start, end = default_date_range()
+        data = data.copy() if data is not None else {}
+        if not data.get("date_from") and not data.get("date_to"):
+            data["date_from"], data["date_to"] = start.isoformat(), end.isoformat()
+        super().__init__(data, *args, **kwargs)
+        # The default range counts as unfiltered.
+        self.form.fields["date"].initial = [start, end]
+
+    def date_range(self):
+        """(start, end) as dates; either may be None when left open."""
+        value = self.form.cleaned_data.get("date") if self.is_valid() else None
+        if not value:
+            return default_date_range()
+        return (
+            value.start.date() if value.start else None,
+            value.stop.date() if value.stop else None,
+        )
+
+
+class ConversionReportFilterSet(ReportFilterSet):
+    questionnaire = django_filters.ChoiceFilter(
+        label=_("Questionnaire"), choices=questionnaire_choices, empty_label=_("All")
+    )
+
+
+class FunnelReportFilterSet(ReportFilterSet):
+    questionnaire = django_filters.ChoiceFilter(
+        label=_("Questionnaire"), choices=questionnaire_choices, empty_label=None
+    )
+
+    def __init__(self, data=None, *args, **kwargs):
+        data = data.copy() if data is not None else {}
+        choices = questionnaire_choices()
+        if choices and not data.get("questionnaire"):
+            data["questionnaire"] = choices[0][0]
+        super().__init__(data, *args, **kwargs)
+        if choices:
+            self.form.fields["questionnaire"].initial = choices[0][0]
+
+
+# Views ----------------------------------------------------------------------------------------
+
+
+class LeadReportView(ReportView):
+    """Common ground: view_lead permission, rows computed from the filters, no queryset filtering."""
+
+    permission_required = "view"
+    header_icon = "table"
+
+    @cached_property
+    def permission_policy(self):
+        return policy_registry.get_by_type(Lead)
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+    def get_filtered_queryset(self):
+        if self.filters is None or not self.filters.is_valid():
+            return []
+        return self.get_rows(*self.filters.date_range(), self.filters.form.cleaned_data.get("questionnaire"))
+
+    def get_rows(self, start, end, translation_key):
+        raise NotImplementedError
+
+    def stream_csv(self, queryset):
+        # Wagtail streams the CSV after the view has returned, when the user's admin language is no
+        # longer active; the rows are few, so write them (and the translated headings) right away.
+        return list(super().stream_csv(queryset))
+
+    def get_filename(self):
+        start, end = self.filters.date_range() if self.filters and self.filters.is_valid() else (None, None)
+        return "-".join(
+            part
+            for part in (self.export_filename, start and start.isoformat(), end and end.isoformat())
+            if part
+        )
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        if self.filters and self.filters.is_valid():
+            context["date_from"], context["date_to"] = self.filters.date_range()
+        return context
+
+
+class ConversionReportView(LeadReportView):
+    page_title = _("Leads per source page")
+    header_icon = "form"
+    index_url_name = "leadwizard_report_conversion"
+    index_results_url_name = "leadwizard_report_conversion_results"
+    results_template_name = "leadwizard/reports/conversion_results.html"
+    filterset_class = ConversionReportFilterSet
+    export_filename = "leads-per-source-page"
+    paginate_by = 50
+    list_export = ["page_title", "page_url", "starts", "leads", "conversion"]
+    export_headings = {
+        "page_title": _("Source page"),
+        "page_url": _("URL"),
+        "starts": _("Wizard starts"),
+        "leads": _("Leads"),
+        "conversion": _("Conversion (%)"),
+    }
+    columns = [
+        TitleColumn(
+            "page_title",
+            label=_("Source page"),
+            get_url=lambda row: row.page_url or None,
+        ),
+        Column("page_url", label=_("URL")),
+        NumberColumn("starts", label=_("Wizard starts")),
+        NumberColumn("leads", label=_("Leads")),
+        Column("conversion_display", label=_("Conversion")),
+    ]
+
+    def get_rows(self, start, end, translation_key):
+        return conversion_rows(start, end, translation_key or None, request=self.request)
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        rows = self.object_list
+        total_starts = sum(row.starts for row in rows)
+        total_leads = sum(row.leads for row in rows)
+        context["total_starts"] = total_starts
+        context["total_leads"] = total_leads
+        context["total_conversion"] = format_percent(percent(total_leads, total_starts))
+        return context
+
+
+class FunnelReportView(LeadReportView):
+    page_title = _("Wizard funnel")
+    header_icon = "list-ol"
+    index_url_name = "leadwizard_report_funnel"
+    index_results_url_name = "leadwizard_report_funnel_results"
+    results_template_name = "leadwizard/reports/funnel_results.html"
+    filterset_class = FunnelReportFilterSet
+    export_filename = "wizard-funnel"
+    paginate_by = None
+    list_export = [
+        "position",
+        "step_key",
+        "step_title",
+        "readers",
+        "dropoff",
+        "dropoff_percent",
+        "share_of_starts",
+    ]
+    export_headings = {
+        "position": _("Position"),
+        "step_key": _("Step key"),
+        "step_title": _("Step"),
+        "readers": _("Readers"),
+        "dropoff": _("Drop-off"),
+        "dropoff_percent": _("Drop-off (%)"),
+        "share_of_starts": _("Share of starts (%)"),
+    }
+
+    def get_rows(self, start, end, translation_key):
+        return funnel_rows(translation_key, start, end) if translation_key else []
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        key = (
+            self.filters.form.cleaned_data.get("questionnaire")
+            if self.filters and self.filters.is_valid()
+            else None
+        )
+        context["questionnaire"] = representative(key) if key else None
+        context["has_questionnaires"] = Questionnaire.objects.exists()
+        return context

@@ -1,0 +1,796 @@
+"""Lead exports: columns, CSV and XLSX, formula injection, streaming, background jobs, commands, audit log."""
+
+import csv
+import datetime
+import functools
+import io
+import os
+import stat
+from urllib.parse import urlencode
+
+import openpyxl
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.http import FileResponse, StreamingHttpResponse
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone, translation
+from wagtail.models import ModelLogEntry
+from wagtail.users.models import UserProfile
+
+from leadwizard import export_views, exports
+from leadwizard.admin_views import LOG_EXPORT
+from leadwizard.export_tasks import export_root, job_file
+from leadwizard.export_views import LeadIndexView
+from leadwizard.exports import (
+    BOM,
+    FIXED_KEYS,
+    FORMULA_TRIGGERS,
+    MAX_VENDORS,
+    columns_for,
+    csv_line,
+    export_columns,
+    iter_csv,
+    lead_rows,
+    neutralise,
+    write_xlsx,
+)
+from leadwizard.models import ExportJob, Lead
+from leadwizard.questionnaire import Definition, Option, Question, Step
+from tests.factories import LeadFactory, QuestionnaireFactory, locale, translate_snippet
+
+TRIGGERS = ["=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20"]
+ANSWER_KEYS = ["industry", "employees", "users", "uses", "german_hq", "market"]  # of default_steps()
+
+
+def parse_csv(data):
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    assert text.startswith(BOM)
+    return list(csv.reader(io.StringIO(text[len(BOM) :], newline="")))
+
+
+def staff(username, *perms, superuser=False):
+    """An admin user with exactly ``perms`` (app_label.codename) who reads the admin in English."""
+    model = get_user_model()
+    if superuser:
+        user = model.objects.create_superuser(username, f"{username}@redaktion.example", "pw")
+    else:
+        user = model.objects.create_user(username, f"{username}@redaktion.example", "pw")
+    for perm in ("wagtailadmin.access_admin", *perms):
+        app_label, codename = perm.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"
+    profile.save()
+    return model.objects.get(pk=user.pk)
+
+
+def export_url(format, **params):
+    query = urlencode(params, doseq=True)
+    return reverse("leadwizard_export_leads", args=[format]) + (f"?{query}" if query else "")
+
+
+def local_text(value):
+    return timezone.localtime(value).isoformat(sep=" ", timespec="seconds") if value else ""
+
+
+def expected_csv_row(lead, keys=ANSWER_KEYS):
+    """A lead as the CSV should show it, from the database, field by field."""
+    answers = []
+    for key in keys:
+        value = lead.answers.get(key)
+        answers.append(", ".join(value) if isinstance(value, list) else ("" if value is None else str(value)))
+    fixed = [
+        local_text(lead.created_at),
+        lead.status,
+        lead.assignee.get_username() if lead.assignee else "",
+        lead.name,
+        lead.company,
+        lead.email,
+        lead.phone,
+        lead.message,
+        local_text(lead.consent_given_at),
+        lead.consent_version,
+        "yes" if lead.marketing_consent else "no",
+        local_text(lead.marketing_confirmed_at),
+        lead.source_url,
+        lead.locale,
+        lead.landing_url,
+        lead.referrer,
+        lead.utm_source,
+        lead.utm_medium,
+        lead.utm_campaign,
+        lead.utm_term,
+        lead.utm_content,
+        str(lead.match_count),
+        ", ".join(match["vendor"] for match in lead.top_matches),
+    ]
+    return [neutralise(value) for value in answers + fixed]
+
+
+@pytest.fixture(autouse=True)
+def english_and_own_export_folder(settings, tmp_path):
+    """Column headers in English (the msgids), and an export folder of the test's own."""
+    settings.LEADWIZARD_EXPORT_ROOT = tmp_path / "exports"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def questionnaire(db):
+    return QuestionnaireFactory()
+
+
+@pytest.fixture
+def leads(questionnaire):
+    """Three leads: a plain one, one with formula-like and tricky text, one assigned and confirmed."""
+    assignee = get_user_model().objects.create_user("vertrieb", "vertrieb@crm.example", "pw")
+    plain = LeadFactory(questionnaire=questionnaire, name="Erika Muster", company="Muster GmbH")
+    tricky = LeadFactory(
+        questionnaire=questionnaire,
+        name='=HYPERLINK("http://evil.example","Klick")',
+        company="@SUM(A1:A9)",
+        message='Bitte "zurückrufen",\nab 14 Uhr; danke – -Max',
+        phone="+49 30 1234",
+        status=Lead.Status.IN_PROGRESS,
+        utm_campaign="-1+2",
+        top_matches=[{"vendor": "Alpha CRM", "score": 90}, {"vendor": "Beta CRM", "score": 80}],
+        match_count=2,
+    )
+    confirmed = LeadFactory(
+        questionnaire=questionnaire,
+        name="Jürgen Schäfer",
+        company="Schäfer & Söhne KG",
+        assignee=assignee,
+        status=Lead.Status.WON,
+        marketing_consent=True,
+        marketing_confirmed_at=timezone.now(),
+        answers={"industry": "it", "employees": 250, "uses": ["sales", "marketing"], "market": "both"},
+        locale="en",
+    )
+    return [plain, tricky, confirmed]
+
+
+@pytest.fixture
+def marketer(db):
+    return staff("marketing", "leadwizard.view_lead", "leadwizard.export_lead")
+
+
+# Pure functions -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("trigger", TRIGGERS)
+def test_neutralise_makes_every_trigger_inert(trigger):
+    value = f"{trigger}cmd|' /C calc'!A0"
+    assert neutralise(value) == "'" + value
+    line = csv_line([value])
+    assert line.startswith("\"'")
+    assert next(csv.reader(io.StringIO(line, newline=""))) == ["'" + value]
+
+
+def test_all_trigger_characters_are_covered():
+    assert sorted(FORMULA_TRIGGERS) == sorted(TRIGGERS)
+
+
+@pytest.mark.parametrize("value", ["Erika", "", "a=b", "mail@example.com", " =1+1", "1-2", 42, None, 1.5])
+def test_neutralise_leaves_other_values_alone(value):
+    assert neutralise(value) == value
+
+
+def test_phone_number_stays_readable_as_quoted_text():
+    line = csv_line(["+49 30 1234", 7, None, True])
+    assert line == '"\'+49 30 1234",7,,"yes"\r\n'
+    assert next(csv.reader(io.StringIO(line, newline=""))) == ["'+49 30 1234", "7", "", "yes"]
+
+
+def test_csv_line_round_trips_through_the_csv_module():
+    when = datetime.datetime(2025, 3, 30, 1, 30, tzinfo=datetime.UTC)
+    row = ['Sie sagte "ja", dann\r\nnein', "Ümlaut – ☃", 0, None, False, when, ""]
+    line = csv_line(row)
+    assert line.endswith("\r\n")
+    assert next(csv.reader(io.StringIO(line, newline=""))) == [
+        'Sie sagte "ja", dann\r\nnein',
+        "Ümlaut – ☃",
+        "0",
+        "",
+        "no",
+        "2025-03-30 01:30:00+00:00",
+        "",
+    ]
+
+
+def _definition(*questions):
+    return Definition.build(
+        [Step("step", "Schritt", "", tuple(Question(k, label, "single") for k, label in questions))]
+    )
+
+
+def test_columns_are_question_keys_in_order_then_the_fixed_columns():
+    definition = Definition.build(
+        [
+            Step(
+                "one", "Eins", "", (Question("industry", "Branche", "single", options=(Option("it", "IT"),)),)
+            ),
+            Step(
+                "two",
+                "Zwei",
+                "",
+                (Question("employees", "Beschäftigte", "number"), Question("uses", "Nutzung", "multiple")),
+            ),
+        ]
+    )
+    columns = export_columns([definition])
+    assert [key for key, _header in columns] == [
+        "answers.industry",
+        "answers.employees",
+        "answers.uses",
+        *FIXED_KEYS,
+    ]
+    assert [header for _key, header in columns][:3] == ["Branche", "Beschäftigte", "Nutzung"]
+    assert list(FIXED_KEYS) == [
+        "created_at", "status", "assignee", "name", "company", "email", "phone", "message",
+        "consent_given_at", "consent_version", "marketing_consent", "marketing_confirmed_at",
+        "source_url", "locale", "landing_url", "referrer", "utm_source", "utm_medium",
+        "utm_campaign", "utm_term", "utm_content", "match_count", "top_vendors",
+    ]  # fmt: skip
+
+
+def test_columns_are_the_union_with_the_source_language_first():
+    german = _definition(("industry", "Branche"), ("size", "Größe"))
+    english = _definition(("industry", "Industry"), ("size", "Size"), ("budget", "Budget"))
+    keys_and_headers = export_columns([german, english])[:3]
+    assert keys_and_headers == [
+        ("answers.industry", "Branche"),
+        ("answers.size", "Größe"),
+        ("answers.budget", "Budget"),
+    ]
+
+
+# Rows, CSV and XLSX from the database ---------------------------------------------------
+
+
+def test_german_and_english_leads_share_columns(questionnaire):
+    english = translate_snippet(questionnaire, locale("en"), title="Start your CRM selection")
+    german_lead = LeadFactory(questionnaire=questionnaire, answers={"industry": "handel", "employees": 5})
+    english_lead = LeadFactory(questionnaire=english, locale="en", answers={"industry": "it", "employees": 9})
+
+    columns = columns_for(Lead.objects.all())
+    keys = [key for key, _header in columns]
+    assert keys == [f"answers.{key}" for key in ANSWER_KEYS] + list(FIXED_KEYS)
+    assert columns[0][1] == "In welcher Branche arbeiten Sie?"  # the German source's label
+    rows = {row[keys.index("email")]: row for row in lead_rows(Lead.objects.all(), columns)}
+    assert rows[german_lead.email][:2] == ["handel", 5]
+    assert rows[english_lead.email][:2] == ["it", 9]
+
+
+def test_csv_parses_back_to_the_database_rows(leads):
+    rows = parse_csv(b"".join(iter_csv(Lead.objects.all())))
+    header, body = rows[0], rows[1:]
+    assert header[:2] == ["In welcher Branche arbeiten Sie?", "Wie viele Beschäftigte hat Ihr Unternehmen?"]
+    assert len(header) == len(ANSWER_KEYS) + len(FIXED_KEYS)
+    assert body == [expected_csv_row(lead) for lead in Lead.objects.order_by("pk")]
+    tricky = body[1]
+    assert tricky[header.index("Name")] == '\'=HYPERLINK("http://evil.example","Klick")'
+    assert tricky[header.index("Phone")] == "'+49 30 1234"
+    assert tricky[header.index("Top vendors")] == "Alpha CRM, Beta CRM"
+
+
+def test_csv_has_a_bom_and_yields_the_header_before_reading_leads(leads):
+    chunks = iter_csv(Lead.objects.all(), columns_for(Lead.objects.all()))
+    with CaptureQueriesContext(connection) as queries:
+        first = next(chunks)
+    assert first.startswith(BOM.encode())
+    assert first.count(b"\r\n") == 1
+    assert not any("leadwizard_lead" in query["sql"] for query in queries.captured_queries)
+
+
+def test_xlsx_has_text_cells_for_phone_and_formula_like_values_and_real_dates(leads):
+    output = io.BytesIO()
+    write_xlsx(Lead.objects.all(), output)
+    sheet = openpyxl.load_workbook(io.BytesIO(output.getvalue())).active
+    rows = list(sheet.iter_rows())
+    header = [cell.value for cell in rows[0]]
+    assert len(rows) == 4
+    assert not any(cell.data_type == "f" for row in rows for cell in row)
+
+    by_name = {row[header.index("Name")].value: row for row in rows[1:]}
+    tricky = by_name['=HYPERLINK("http://evil.example","Klick")']
+    for column, value in (
+        ("Name", '=HYPERLINK("http://evil.example","Klick")'),
+        ("Company", "@SUM(A1:A9)"),
+        ("Phone", "+49 30 1234"),
+        ("utm_campaign", "-1+2"),
+    ):
+        cell = tricky[header.index(column)]
+        assert (cell.value, cell.data_type, cell.number_format) == (value, "s", "@")
+    assert tricky[header.index("Message")].value.startswith('Bitte "zurückrufen",\nab 14 Uhr')
+
+    lead = leads[0]
+    plain = by_name["Erika Muster"]
+    created = plain[header.index("Created")]
+    assert created.is_date and created.value.tzinfo is None
+    assert abs(created.value - timezone.localtime(lead.created_at).replace(tzinfo=None)) < datetime.timedelta(
+        milliseconds=1
+    )
+    phone = plain[header.index("Phone")]
+    assert (phone.value, phone.data_type, phone.number_format) == ("+49 30 1234567", "s", "@")
+    assert plain[header.index("Wie viele Beschäftigte hat Ihr Unternehmen?")].value == 25
+    assert plain[header.index("Matching vendors")].value == 0
+    assert plain[header.index("Marketing consent requested")].value is False
+
+
+def test_xlsx_drops_characters_a_workbook_cannot_hold(questionnaire):
+    LeadFactory(questionnaire=questionnaire, message="Zeile\x0bmit\x01Steuerzeichen")
+    output = io.BytesIO()
+    write_xlsx(Lead.objects.all(), output)
+    sheet = openpyxl.load_workbook(io.BytesIO(output.getvalue())).active
+    header = [cell.value for cell in sheet[1]]
+    assert sheet.cell(row=2, column=header.index("Message") + 1).value == "ZeilemitSteuerzeichen"
+
+
+def test_rows_are_read_in_chunks(questionnaire):
+    for _ in range(5):
+        LeadFactory(questionnaire=questionnaire)
+    columns = columns_for(Lead.objects.all())
+    with CaptureQueriesContext(connection) as queries:
+        rows = list(lead_rows(Lead.objects.all(), columns, chunk_size=2))
+    lead_queries = [q["sql"] for q in queries.captured_queries if 'FROM "leadwizard_lead"' in q["sql"]]
+    assert len(rows) == 5
+    assert len(lead_queries) == 3  # 2 + 2 + 1, each with a LIMIT
+    assert all("LIMIT 2" in sql and "OFFSET" not in sql for sql in lead_queries)
+    email = [key for key, _header in columns].index("email")
+    assert [row[email] for row in rows] == list(Lead.objects.order_by("pk").values_list("email", flat=True))
+
+
+def test_vendor_names_beyond_what_the_database_picks_out_are_read_in_full(questionnaire):
+    many = [{"vendor": f"Anbieter {n}", "score": n} for n in range(MAX_VENDORS + 3)]
+    LeadFactory(questionnaire=questionnaire, top_matches=many)
+    LeadFactory(questionnaire=questionnaire, top_matches=[{"score": 1}, {"vendor": "Nur einer"}])
+    LeadFactory(questionnaire=questionnaire, top_matches=[], answers={})
+    columns = columns_for(Lead.objects.all())
+    rows = list(lead_rows(Lead.objects.all(), columns))
+    index = [key for key, _header in columns].index("top_vendors")
+    assert [row[index] for row in rows] == [
+        ", ".join(f"Anbieter {n}" for n in range(MAX_VENDORS + 3)),
+        "Nur einer",
+        "",
+    ]
+    assert rows[2][: len(ANSWER_KEYS)] == [None] * len(ANSWER_KEYS)
+
+
+def test_leads_without_a_questionnaire_still_export(questionnaire):
+    lead = LeadFactory(questionnaire=questionnaire)
+    lead.questionnaire = None
+    lead.save()
+    rows = parse_csv(b"".join(iter_csv(Lead.objects.all())))
+    assert rows[1][rows[0].index("E-mail")] == lead.email
+
+
+# Admin export ---------------------------------------------------------------------------
+
+
+def test_admin_csv_export_streams_in_chunks(client, marketer, leads, monkeypatch):
+    monkeypatch.setattr(export_views, "iter_csv", functools.partial(exports.iter_csv, chunk_size=2))
+    client.force_login(marketer)
+    response = client.get(export_url("csv"))
+    assert isinstance(response, StreamingHttpResponse)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="leads-')
+    assert "no-store" in response["Cache-Control"]
+    with CaptureQueriesContext(connection) as queries:
+        body = b"".join(response.streaming_content)
+    chunk_queries = [q for q in queries.captured_queries if 'FROM "leadwizard_lead"' in q["sql"]]
+    assert len(chunk_queries) == 2  # 3 leads, 2 at a time
+    rows = parse_csv(body)
+    assert rows[0][len(ANSWER_KEYS)] == "Created"  # in the user's admin language
+    assert rows[1:] == [expected_csv_row(lead) for lead in Lead.objects.order_by("pk")]
+
+
+def test_admin_export_follows_filters_and_search(client, marketer, questionnaire):
+    old = timezone.now() - datetime.timedelta(days=30)
+    wanted = LeadFactory(questionnaire=questionnaire, company="Muster Bau", status="won")
+    LeadFactory(questionnaire=questionnaire, company="Muster Bau", status="new")  # other status
+    LeadFactory(questionnaire=questionnaire, company="Andere AG", status="won")  # no match for the search
+    LeadFactory(questionnaire=questionnaire, company="Alt Bau", status="won", created_at=old)  # too old
+    LeadFactory(questionnaire=questionnaire, company="Englisch Bau", status="won", locale="en")
+    since = (timezone.localdate() - datetime.timedelta(days=7)).isoformat()
+    client.force_login(marketer)
+
+    response = client.get(
+        export_url("csv", status=["won", "lost"], q="bau", created_at_from=since, locale="de")
+    )
+    rows = parse_csv(b"".join(response.streaming_content))
+    assert [row[rows[0].index("E-mail")] for row in rows[1:]] == [wanted.email]
+
+    response = client.get(export_url("xlsx", status="won", q="BAU", created_at_from=since, locale="de"))
+    assert isinstance(response, FileResponse)
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    header = [cell.value for cell in sheet[1]]
+    assert [row[header.index("E-mail")] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
+        wanted.email
+    ]
+
+
+def test_admin_export_leaves_out_paging_and_ordering(client, marketer, leads):
+    client.force_login(marketer)
+    response = client.get(export_url("csv", p=2, ordering="name"))
+    assert len(parse_csv(b"".join(response.streaming_content))) == 4
+
+
+def test_invalid_filters_export_nothing(client, marketer, leads):
+    client.force_login(marketer)
+    response = client.get(export_url("csv", created_at_from="gestern"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("leadwizard_leads:list"))
+    assert not ExportJob.objects.exists()
+
+
+def test_export_needs_the_permission(client, leads):
+    client.force_login(staff("redaktion", "leadwizard.view_lead"))
+    assert client.get(export_url("csv")).status_code == 403
+    assert client.get(export_url("xlsx")).status_code == 403
+    assert not ExportJob.objects.exists()
+
+
+def test_anonymous_export_goes_to_the_login(client, leads):
+    response = client.get(export_url("csv"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("wagtailadmin_login"))
+
+
+def test_unknown_format_is_not_found(client, marketer):
+    client.force_login(marketer)
+    assert client.get("/admin/lead-exports/pdf/").status_code == 404
+
+
+# Background export ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def background(settings):
+    settings.LEADWIZARD_EXPORT_BACKGROUND_THRESHOLD = 2
+    return settings
+
+
+def run_background_export(client, user, format="csv", **params):
+    client.force_login(user)
+    response = client.get(export_url(format, **params))
+    job = ExportJob.objects.latest("pk")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("leadwizard_export_progress", args=[job.pk])
+    return job
+
+
+def test_large_export_runs_in_the_background_with_progress_page_and_download(
+    client, marketer, leads, background
+):
+    job = run_background_export(client, marketer, status=["new", "in_progress", "won"])
+    job.refresh_from_db()
+    assert (job.status, job.rows_total, job.rows_done, job.user) == ("done", 3, 3, marketer)
+    assert job.filters == {"status": ["new", "in_progress", "won"]}
+    assert job.expires_at - job.finished_at == datetime.timedelta(
+        hours=background.LEADWIZARD_EXPORT_EXPIRY_HOURS
+    )
+
+    path = job_file(job)
+    assert path.parent == export_root()
+    assert background.MEDIA_ROOT.resolve() not in path.parents
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+    page = client.get(reverse("leadwizard_export_progress", args=[job.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    download = reverse("leadwizard_export_download", args=[job.pk])
+    assert f'href="{download}"' in html
+    assert '<progress id="leadwizard-export-progress"' in html and 'value="100"' in html
+    assert 'role="status"' in html and 'aria-live="polite"' in html
+    assert 'http-equiv="refresh"' not in html  # finished: no more reloads
+
+    response = client.get(download)
+    assert isinstance(response, FileResponse)
+    assert response["Content-Disposition"].startswith('attachment; filename="leads-')
+    assert "no-store" in response["Cache-Control"]
+    rows = parse_csv(b"".join(response.streaming_content))
+    assert rows[1:] == [expected_csv_row(lead) for lead in Lead.objects.order_by("pk")]
+
+
+def test_background_xlsx_export(client, marketer, leads, background):
+    job = run_background_export(client, marketer, "xlsx")
+    response = client.get(reverse("leadwizard_export_download", args=[job.pk]))
+    assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet.max_row == 4
+
+
+def test_progress_page_of_a_running_export_refreshes_without_inline_script(client, marketer):
+    job = ExportJob.objects.create(
+        user=marketer, format="csv", status="running", rows_total=200, rows_done=50
+    )
+    client.force_login(marketer)
+    html = client.get(reverse("leadwizard_export_progress", args=[job.pk])).content.decode()
+    assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in html
+    assert 'value="25"' in html
+    assert "50 of 200 leads written (25 %)." in html
+    assert "/static/leadwizard/export_progress.js" in html
+    section = html[html.index("data-leadwizard-export") : html.index("Back to the leads")]
+    assert "<script" not in section
+    assert reverse("leadwizard_export_download", args=[job.pk]) not in html
+
+    state = client.get(reverse("leadwizard_export_status", args=[job.pk])).json()
+    assert state["status"] == "running" and state["percent"] == 25 and not state["finished"]
+    assert state["download_url"] == ""
+
+
+def test_xlsx_may_go_to_the_background_sooner(client, marketer, leads, settings):
+    settings.LEADWIZARD_EXPORT_XLSX_BACKGROUND_THRESHOLD = 2
+    client.force_login(marketer)
+    assert isinstance(client.get(export_url("csv")), StreamingHttpResponse)
+    response = client.get(export_url("xlsx"))
+    assert response.status_code == 302
+    assert ExportJob.objects.latest("pk").status == "done"
+
+
+def test_direct_export_record_says_no_file_was_kept(client, marketer, leads):
+    client.force_login(marketer)
+    b"".join(client.get(export_url("csv")).streaming_content)
+    job = ExportJob.objects.get()
+    assert (job.status, job.rows_total, job.file_name, job.expires_at) == ("done", 3, "", None)
+    html = client.get(reverse("leadwizard_export_progress", args=[job.pk])).content.decode()
+    assert "This export was downloaded at once; no file was kept." in html
+    assert client.get(reverse("leadwizard_export_download", args=[job.pk])).status_code == 410
+
+
+def test_export_that_cannot_be_queued_is_marked_failed(client, marketer, leads, background, monkeypatch):
+    class Unavailable:
+        def enqueue(self, *args, **kwargs):
+            raise ConnectionError("broker down")
+
+    monkeypatch.setattr(export_views, "run_export_job", Unavailable())
+    job = run_background_export(client, marketer)
+    job.refresh_from_db()
+    assert job.status == "failed"
+
+
+def test_failed_background_export_is_marked_and_leaves_no_file(
+    client, marketer, leads, background, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("leadwizard.export_tasks.write_export", broken)
+    job = run_background_export(client, marketer)
+    job.refresh_from_db()
+    assert job.status == "failed" and "disk full" in job.error and not job.file_name
+    assert not [path for path in export_root().iterdir() if f"leads-{job.pk}-" in path.name]
+    html = client.get(reverse("leadwizard_export_progress", args=[job.pk])).content.decode()
+    assert "The export failed." in html
+
+
+def test_download_refused_to_others_without_permission_and_anonymous(client, marketer, leads, background):
+    job = run_background_export(client, marketer)
+    download = reverse("leadwizard_export_download", args=[job.pk])
+    progress = reverse("leadwizard_export_progress", args=[job.pk])
+
+    client.force_login(staff("kollegin", "leadwizard.view_lead", "leadwizard.export_lead"))
+    assert client.get(download).status_code == 403  # may export, but not the owner
+    assert client.get(progress).status_code == 403
+    assert client.get(reverse("leadwizard_export_status", args=[job.pk])).status_code == 403
+
+    marketer.user_permissions.remove(Permission.objects.get(codename="export_lead"))
+    client.force_login(get_user_model().objects.get(pk=marketer.pk))
+    assert client.get(download).status_code == 403  # the owner, but no longer allowed to export
+
+    client.force_login(staff("admin", superuser=True))
+    assert client.get(download).status_code == 200
+
+    client.logout()
+    response = client.get(download)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("wagtailadmin_login"))
+
+
+def test_expired_download_is_refused_and_purged(client, marketer, leads, background):
+    job = run_background_export(client, marketer)
+    path = job_file(job)
+    fresh = run_background_export(client, marketer, "xlsx")
+    ExportJob.objects.filter(pk=job.pk).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+
+    assert client.get(reverse("leadwizard_export_download", args=[job.pk])).status_code == 410
+    assert "has expired" in client.get(reverse("leadwizard_export_progress", args=[job.pk])).content.decode()
+
+    root = export_root()
+    orphan = root / "leads-999-0123456789abcdef.csv"
+    orphan.write_text("old")
+    old = (
+        timezone.now() - datetime.timedelta(hours=background.LEADWIZARD_EXPORT_EXPIRY_HOURS + 1)
+    ).timestamp()
+    os.utime(orphan, (old, old))
+    unrelated = root / "notes.txt"
+    unrelated.write_text("not an export")
+    os.utime(unrelated, (old, old))
+
+    out = io.StringIO()
+    call_command("purge_exports", stdout=out)
+    assert "Deleted 1 expired export file(s) and 1 leftover file(s)." in out.getvalue()
+    assert not path.exists() and not orphan.exists()
+    assert unrelated.exists()
+    assert job_file(fresh).exists()
+    job.refresh_from_db()
+    assert job.file_name == ""
+    assert client.get(reverse("leadwizard_export_download", args=[job.pk])).status_code == 410
+    unrelated.unlink()
+
+
+def test_purge_exports_dry_run_deletes_nothing(client, marketer, leads, background):
+    job = run_background_export(client, marketer)
+    ExportJob.objects.filter(pk=job.pk).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    out = io.StringIO()
+    call_command("purge_exports", "--dry-run", stdout=out)
+    assert "Would delete 1 expired export file(s)" in out.getvalue()
+    assert job_file(job).exists()
+
+
+def test_export_root_must_not_be_public(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.LEADWIZARD_EXPORT_ROOT = tmp_path / "media" / "exports"
+    with pytest.raises(ImproperlyConfigured):
+        export_root()
+
+
+# Command ----------------------------------------------------------------------------------
+
+
+def test_export_leads_command_writes_the_same_rows_as_the_admin(client, marketer, questionnaire, tmp_path):
+    english = translate_snippet(questionnaire, locale("en"))
+    for status in ("new", "won", "won", "spam"):
+        LeadFactory(questionnaire=questionnaire, status=status, phone="+49 89 555")
+    LeadFactory(questionnaire=english, status="won", locale="en")
+    LeadFactory(
+        questionnaire=questionnaire, status="won", created_at=timezone.now() - datetime.timedelta(days=40)
+    )
+    since = (timezone.localdate() - datetime.timedelta(days=7)).isoformat()
+    today = timezone.localdate().isoformat()
+
+    client.force_login(marketer)
+    admin_csv = parse_csv(
+        b"".join(
+            client.get(
+                export_url(
+                    "csv",
+                    created_at_from=since,
+                    created_at_to=today,
+                    status=["won", "new"],
+                    questionnaire=questionnaire.pk,
+                    locale="de",
+                )
+            ).streaming_content
+        )
+    )
+    output = tmp_path / "leads.csv"
+    err = io.StringIO()
+    call_command(
+        "export_leads",
+        "--format=csv",
+        f"--output={output}",
+        "--user=marketing",
+        f"--from={since}",
+        f"--to={today}",
+        "--status=won",
+        "--status=new",
+        f"--questionnaire={questionnaire.pk}",
+        "--locale=de",
+        stdout=io.StringIO(),
+        stderr=err,
+    )
+    command_csv = parse_csv(output.read_bytes())
+    assert len(command_csv) == 4  # header + new + 2 won
+    assert command_csv == admin_csv
+    assert "\r" in err.getvalue() and "100 % (3 of 3)" in err.getvalue()
+    assert stat.S_IMODE(os.stat(output).st_mode) == 0o600
+
+    xlsx = tmp_path / "leads.xlsx"
+    call_command(
+        "export_leads", "--format=xlsx", f"--output={xlsx}", "--user=marketing", "--status=won", "--no-progress",
+        stdout=io.StringIO(), stderr=(err := io.StringIO()),
+    )  # fmt: skip
+    assert err.getvalue() == ""
+    sheet = openpyxl.load_workbook(xlsx).active
+    admin_xlsx = client.get(export_url("xlsx", status="won"))
+    admin_sheet = openpyxl.load_workbook(io.BytesIO(b"".join(admin_xlsx.streaming_content))).active
+    assert list(sheet.values) == list(admin_sheet.values)
+    assert sheet.max_row == 5
+
+
+def test_export_leads_command_refuses_bad_input(marketer, tmp_path):
+    output = str(tmp_path / "x.csv")
+    with pytest.raises(CommandError, match="No user"):
+        call_command("export_leads", "--format=csv", f"--output={output}", "--user=niemand")
+    staff("redaktion", "leadwizard.view_lead")
+    with pytest.raises(CommandError, match="may not export"):
+        call_command("export_leads", "--format=csv", f"--output={output}", "--user=redaktion")
+    with pytest.raises(CommandError, match="Not a date"):
+        call_command(
+            "export_leads", "--format=csv", f"--output={output}", "--user=marketing", "--from=2025-13-01"
+        )
+
+
+# Audit log --------------------------------------------------------------------------------
+
+
+def test_every_export_writes_one_audit_log_entry(client, marketer, leads, settings, tmp_path):
+    client.force_login(marketer)
+    b"".join(client.get(export_url("csv", status="won")).streaming_content)
+    b"".join(client.get(export_url("xlsx")).streaming_content)
+    settings.LEADWIZARD_EXPORT_BACKGROUND_THRESHOLD = 2
+    client.get(export_url("csv"))
+    call_command(
+        "export_leads", "--format=csv", f"--output={tmp_path / 'x.csv'}", "--user=marketing", "--no-progress",
+        stdout=io.StringIO(),
+    )  # fmt: skip
+
+    entries = ModelLogEntry.objects.filter(action=LOG_EXPORT).order_by("pk")
+    assert entries.count() == 4
+    jobs = list(ExportJob.objects.order_by("pk"))
+    assert [entry.object_id for entry in entries] == [str(job.pk) for job in jobs]
+    assert {entry.content_type for entry in entries} == {ContentType.objects.get_for_model(ExportJob)}
+    assert {entry.user for entry in entries} == {marketer}
+    assert [(e.data["format"], e.data["rows"], e.data["how"]) for e in entries] == [
+        ("csv", 1, "direct"),
+        ("xlsx", 3, "direct"),
+        ("csv", 3, "background"),
+        ("csv", 3, "command"),
+    ]
+    assert entries[0].data["filters"] == {"status": ["won"]}
+    # Wagtail's site history lists them.
+    client.force_login(staff("admin", superuser=True))
+    history = client.get(reverse("wagtailadmin_reports:site_history"))
+    assert history.status_code == 200
+    assert "Leads exported" in history.content.decode()
+
+
+# Listing buttons --------------------------------------------------------------------------
+
+
+def listing_view(user, **params):
+    viewset = Lead.snippet_viewset
+    view_func = viewset.construct_view(LeadIndexView, **viewset.get_index_view_kwargs())
+    request = RequestFactory().get(reverse("leadwizard_leads:list"), params)
+    request.user = user
+    view = view_func.view_class(**view_func.view_initkwargs)
+    view.setup(request)
+    return view, request
+
+
+def test_listing_export_buttons_carry_filters_and_search(marketer):
+    view, _request = listing_view(marketer, status="won", q="Muster", p="3", ordering="name")
+    urls = {str(button.label): button.url for button in view.header_more_buttons}
+    assert urls["Export CSV"] == reverse("leadwizard_export_leads", args=["csv"]) + "?status=won&q=Muster"
+    assert urls["Export XLSX"] == reverse("leadwizard_export_leads", args=["xlsx"]) + "?status=won&q=Muster"
+
+
+def test_listing_export_buttons_need_the_permission(db):
+    view, _request = listing_view(staff("redaktion", "leadwizard.view_lead"))
+    assert not [button for button in view.header_more_buttons if "lead-exports" in (button.url or "")]
+
+
+def test_listing_spreadsheet_parameter_leads_to_the_export(marketer):
+    view, request = listing_view(marketer, status="won", export="xlsx")
+    response = view.get(request)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("leadwizard_export_leads", args=["xlsx"]) + "?status=won"
+
+
+def test_leads_listing_shows_the_export_buttons(client, marketer, leads):
+    assert issubclass(Lead.snippet_viewset.index_view_class, LeadIndexView)
+    client.force_login(marketer)
+    html = client.get(reverse("leadwizard_leads:list") + "?status=won").content.decode()
+    assert reverse("leadwizard_export_leads", args=["csv"]) + "?status=won" in html

@@ -1,0 +1,328 @@
+"""Admin reports: leads and conversion per source page, and the wizard funnel."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.users.models import UserProfile
+
+from leadwizard.models import FunnelCount, Lead
+from leadwizard.reports import conversion_rows, funnel_rows
+from tests.factories import (
+    ArticlePageFactory,
+    LeadFactory,
+    QuestionnaireFactory,
+    locale,
+    soup,
+    translate_snippet,
+)
+
+pytestmark = pytest.mark.django_db
+
+CONVERSION_URL = "leadwizard_report_conversion"
+FUNNEL_URL = "leadwizard_report_funnel"
+
+
+def staff(username, *perms):
+    """An admin user with exactly ``perms`` (app_label.codename) who reads the admin in English."""
+    user = get_user_model().objects.create_user(username, f"{username}@redaktion.example", "pw")
+    for perm in ("wagtailadmin.access_admin", *perms):
+        app_label, codename = perm.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"
+    profile.save()
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def days_ago(n):
+    return timezone.localdate() - datetime.timedelta(days=n)
+
+
+def at_noon(n):
+    """An aware datetime at noon ``n`` days ago in the site's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(days_ago(n), datetime.time(12)))
+
+
+def count(page, questionnaire, step, number, day=0):
+    FunnelCount.objects.create(
+        date=days_ago(day), page=page, questionnaire=questionnaire, step=step, count=number
+    )
+
+
+def csv_rows(response):
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.reader(io.StringIO(body)))
+
+
+@pytest.fixture
+def data(site_tree):
+    """Two pages with the wizard, a page with a lead but no counted start, and a second questionnaire."""
+    questionnaire = QuestionnaireFactory()  # steps: industry, size, needs
+    other = QuestionnaireFactory(title="Andere Auswahl")
+    ratgeber = ArticlePageFactory(parent=site_tree.index, title="CRM-Ratgeber", slug="crm-ratgeber")
+    vergleich = ArticlePageFactory(parent=site_tree.index, title="CRM-Vergleich", slug="crm-vergleich")
+
+    count(ratgeber, questionnaire, "industry", 10)
+    count(ratgeber, questionnaire, "industry", 5, day=1)
+    count(ratgeber, questionnaire, "size", 7)  # not a start
+    count(ratgeber, questionnaire, "industry", 100, day=40)  # before the default range
+    count(ratgeber, other, "industry", 50)  # another questionnaire
+    count(vergleich, questionnaire, "industry", 4, day=3)
+
+    for _ in range(3):
+        LeadFactory(questionnaire=questionnaire, source_page=ratgeber, created_at=at_noon(0))
+    LeadFactory(
+        questionnaire=questionnaire, source_page=ratgeber, created_at=at_noon(2), status=Lead.Status.SPAM
+    )
+    LeadFactory(questionnaire=questionnaire, source_page=ratgeber, created_at=at_noon(40))
+    LeadFactory(questionnaire=other, source_page=ratgeber, created_at=at_noon(1))
+    LeadFactory(
+        questionnaire=questionnaire,
+        source_page=site_tree.home,
+        created_at=at_noon(5),
+        name="Erika Mustermann",
+        email="erika@muster.example",
+    )
+    return questionnaire, other, ratgeber, vergleich, site_tree.home
+
+
+# Conversion per source page --------------------------------------------------------------------
+
+
+def test_conversion_rows_combine_funnel_counts_and_leads(data):
+    questionnaire, _other, ratgeber, vergleich, home = data
+    start, end = days_ago(29), days_ago(0)
+
+    rows = conversion_rows(start, end, str(questionnaire.translation_key))
+
+    by_page = {row.page_id: row for row in rows}
+    assert set(by_page) == {ratgeber.pk, vergleich.pk, home.pk}
+    assert (by_page[ratgeber.pk].starts, by_page[ratgeber.pk].leads) == (15, 3)
+    assert by_page[ratgeber.pk].conversion == 20.0
+    assert (by_page[vergleich.pk].starts, by_page[vergleich.pk].leads) == (4, 0)
+    assert by_page[vergleich.pk].conversion == 0.0
+    assert (by_page[home.pk].starts, by_page[home.pk].leads) == (0, 1)
+    assert by_page[home.pk].conversion is None and by_page[home.pk].conversion_display == "–"
+    assert by_page[ratgeber.pk].page_url == ratgeber.full_url
+    assert rows[0].page_id == ratgeber.pk  # most leads first
+
+
+def test_conversion_rows_for_all_questionnaires_and_a_longer_range(data):
+    _questionnaire, _other, ratgeber, _vergleich, _home = data
+    rows = {row.page_id: row for row in conversion_rows(days_ago(60), days_ago(0))}
+    # 10 + 5 + 100 + 50 starts; 3 + 1 (40 days ago) + 1 (other questionnaire) leads, spam left out.
+    assert (rows[ratgeber.pk].starts, rows[ratgeber.pk].leads) == (165, 5)
+
+
+def test_conversion_counts_starts_of_translated_questionnaires(data):
+    questionnaire, _other, ratgeber, _vergleich, _home = data
+    english = translate_snippet(questionnaire, locale("en"), title="Start your CRM selection")
+    count(ratgeber, english, "industry", 5)
+    LeadFactory(questionnaire=english, source_page=ratgeber, created_at=at_noon(0), locale="en")
+
+    rows = {
+        row.page_id: row
+        for row in conversion_rows(days_ago(29), days_ago(0), str(questionnaire.translation_key))
+    }
+
+    assert (rows[ratgeber.pk].starts, rows[ratgeber.pk].leads) == (20, 4)
+
+
+def test_conversion_report_page(client, data):
+    questionnaire, _other, ratgeber, _vergleich, _home = data
+    client.force_login(staff("marketing", "leadwizard.view_lead"))
+
+    response = client.get(reverse(CONVERSION_URL), {"questionnaire": str(questionnaire.translation_key)})
+
+    assert response.status_code == 200
+    html = soup(response)
+    cells = {
+        row.select("td")[0].get_text(strip=True): [td.get_text(strip=True) for td in row.select("td")[1:]]
+        for row in html.select("table tbody tr")
+    }
+    assert cells["CRM-Ratgeber"] == [ratgeber.full_url, "15", "3", "20.0 %"]
+    assert cells["Startseite"][1:] == ["0", "1", "–"]
+    text = html.get_text()
+    assert "Erika" not in text and "erika@" not in text
+
+
+def test_conversion_report_defaults_to_the_last_30_days(client, data):
+    _questionnaire, _other, ratgeber, _vergleich, _home = data
+    client.force_login(staff("marketing", "leadwizard.view_lead"))
+    html = soup(client.get(reverse(CONVERSION_URL)))
+    row = next(tr for tr in html.select("table tbody tr") if "CRM-Ratgeber" in tr.get_text())
+    # All questionnaires: 10 + 5 + 50 starts, 3 + 1 leads.
+    assert [td.get_text(strip=True) for td in row.select("td")[2:]] == ["65", "4", "6.2 %"]
+
+    html = soup(
+        client.get(
+            reverse(CONVERSION_URL),
+            {"date_from": days_ago(45).isoformat(), "date_to": days_ago(35).isoformat()},
+        )
+    )
+    row = next(tr for tr in html.select("table tbody tr") if "CRM-Ratgeber" in tr.get_text())
+    assert [td.get_text(strip=True) for td in row.select("td")[2:]] == ["100", "1", "1.0 %"]
+
+
+def test_conversion_report_csv_export(client, data):
+    questionnaire, _other, ratgeber, vergleich, home = data
+    client.force_login(staff("marketing", "leadwizard.view_lead"))
+
+    rows = csv_rows(
+        client.get(
+            reverse(CONVERSION_URL), {"questionnaire": str(questionnaire.translation_key), "export": "csv"}
+        )
+    )
+
+    assert rows[0] == ["Source page", "URL", "Wizard starts", "Leads", "Conversion (%)"]
+    assert rows[1:] == [
+        ["CRM-Ratgeber", ratgeber.full_url, "15", "3", "20.0"],
+        ["Startseite", home.full_url, "0", "1", ""],
+        ["CRM-Vergleich", vergleich.full_url, "4", "0", "0.0"],
+    ]
+
+
+def test_conversion_report_xlsx_export(client, data):
+    client.force_login(staff("marketing", "leadwizard.view_lead"))
+    response = client.get(reverse(CONVERSION_URL), {"export": "xlsx"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "leads-per-source-page" in response["Content-Disposition"]
+
+
+# Funnel ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def funnel(site_tree):
+    questionnaire = QuestionnaireFactory()
+    first = ArticlePageFactory(parent=site_tree.index, title="Seite A", slug="seite-a")
+    second = ArticlePageFactory(parent=site_tree.index, title="Seite B", slug="seite-b")
+    for step, (on_first, on_second) in {
+        "industry": (70, 30),
+        "size": (40, 20),
+        "needs": (30, 15),
+        "contact": (20, 10),
+        "success": (8, 4),
+    }.items():
+        count(first, questionnaire, step, on_first)
+        count(second, questionnaire, step, on_second, day=2)
+    count(first, questionnaire, "industry", 1000, day=31)  # before the default range
+    return questionnaire
+
+
+def test_funnel_rows_in_questionnaire_order_with_dropoff(funnel):
+    rows = funnel_rows(str(funnel.translation_key), days_ago(29), days_ago(0))
+
+    assert [row.step_key for row in rows] == ["industry", "size", "needs", "contact", "success"]
+    assert [row.step_title for row in rows][:3] == ["Branche", "Unternehmensgröße", "Anforderungen"]
+    assert [row.readers for row in rows] == [100, 60, 45, 30, 12]
+    assert [row.dropoff for row in rows] == [None, 40, 15, 15, 18]
+    assert [row.dropoff_percent for row in rows] == [None, 40.0, 25.0, 33.3, 60.0]
+    assert [row.share_of_starts for row in rows] == [100.0, 60.0, 45.0, 30.0, 12.0]
+    assert [row.bar_width for row in rows] == ["100.0", "60.0", "45.0", "30.0", "12.0"]
+
+
+def test_funnel_report_page_has_a_table_and_hidden_bars(client, funnel):
+    client.force_login(staff("marketing", "leadwizard.view_lead"))
+
+    response = client.get(reverse(FUNNEL_URL))  # the only questionnaire is chosen by default
+
+    assert response.status_code == 200
+    html = soup(response)
+    table = html.select_one("table.leadwizard-funnel-table")
+    rows = {
+        tr["data-step"]: [cell.get_text(strip=True) for cell in tr.select("th, td")]
+        for tr in table.select("tbody tr")
+    }
+    assert rows["industry"] == ["1. Branche", "100", "100.0 %", "–", "–"]
+    assert rows["size"] == ["2. Unternehmensgröße", "60", "60.0 %", "40", "40.0 %"]
+    assert rows["success"][1:] == ["12", "12.0 %", "18", "60.0 %"]
+    assert rows["contact"][0] == "4. Contact details"
+    chart = html.select_one(".leadwizard-funnel")
+    assert chart["aria-hidden"] == "true"
+    widths = [bar["style"] for bar in chart.select(".leadwizard-funnel__bar")]
+    assert len(widths) == 5 and "width: 100.0%" in widths[0] and "width: 12.0%" in widths[4]
+    # The results (also loaded on their own when filters change) bring no script of their own.
+    results = client.get(reverse("leadwizard_report_funnel_results")).content.decode()
+    assert "leadwizard-funnel-table" in results and "<script" not in results
+
+
+def test_funnel_report_csv_export(client, funnel):
+    client.force_login(staff("marketing", "leadwizard.view_lead"))
+
+    rows = csv_rows(
+        client.get(reverse(FUNNEL_URL), {"questionnaire": str(funnel.translation_key), "export": "csv"})
+    )
+
+    assert rows[0] == [
+        "Position",
+        "Step key",
+        "Step",
+        "Readers",
+        "Drop-off",
+        "Drop-off (%)",
+        "Share of starts (%)",
+    ]
+    assert rows[1] == ["1", "industry", "Branche", "100", "", "", "100.0"]
+    assert rows[5] == ["5", "success", "Request sent", "12", "18", "60.0", "12.0"]
+    assert len(rows) == 6
+
+
+def test_funnel_report_date_range(client, funnel):
+    client.force_login(staff("marketing", "leadwizard.view_lead"))
+    rows = csv_rows(
+        client.get(
+            reverse(FUNNEL_URL),
+            {"date_from": days_ago(40).isoformat(), "date_to": days_ago(0).isoformat(), "export": "csv"},
+        )
+    )
+    assert rows[1][3] == "1100"
+
+
+def test_funnel_report_without_questionnaires(client, db):
+    client.force_login(staff("marketing", "leadwizard.view_lead"))
+    response = client.get(reverse(FUNNEL_URL))
+    assert response.status_code == 200
+    assert "There is no questionnaire yet." in response.content.decode()
+
+
+# Permissions -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url_name", [CONVERSION_URL, FUNNEL_URL])
+@pytest.mark.parametrize("params", [{}, {"export": "csv"}], ids=["page", "csv"])
+def test_reports_need_view_lead_permission(client, funnel, url_name, params):
+    client.force_login(staff("redakteur", "leadwizard.change_questionnaire"))
+    response = client.get(reverse(url_name), params)
+    assert response.status_code in (302, 403)
+    if response.status_code == 302:
+        assert response["Location"] == reverse("wagtailadmin_home")
+
+
+def test_reports_are_in_the_reports_menu_for_lead_viewers_only(client, funnel):
+    client.force_login(staff("marketing", "leadwizard.view_lead"))
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert reverse(CONVERSION_URL) in html and reverse(FUNNEL_URL) in html
+    assert reverse("leadwizard_privacy_access") not in html
+
+    client.force_login(staff("redakteur", "leadwizard.change_questionnaire"))
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert reverse(CONVERSION_URL) not in html
+
+
+def test_funnel_report_with_an_invalid_date(client, funnel):
+    client.force_login(staff("marketing", "leadwizard.view_lead"))
+    response = client.get(reverse(FUNNEL_URL), {"date_from": "gestern"})
+    assert response.status_code == 200
+    assert "Choose a questionnaire and a valid date range" in response.content.decode()
