@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel
-from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -90,9 +90,9 @@ class LeadViewSet(SnippetViewSet):
     filterset_class = LeadFilterSet
     index_view_class = LeadIndexView
     list_display = [
-        "created_at",
         "name",
         "company",
+        DateColumn("created_at", label=_("Date")),
         Column("industry_label", label=_("Industry"), sort_key="industry"),
         "employees",
         "match_count",

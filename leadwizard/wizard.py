@@ -70,6 +70,7 @@ class State:
     key: str = field(default_factory=lambda: uuid.uuid4().hex)
     landing: str = ""
     referrer: str = ""
+    counted_start: bool = False
 
     def dumps(self):
         return signing.dumps(asdict(self), salt=STATE_SALT, compress=True)
@@ -191,6 +192,10 @@ class Wizard:
                 return self.restart_context(_expired_notice())
         else:
             state = self.fresh_state()
+
+        if state.step == 0 and not state.counted_start:
+            # The reader's first answer to step 1 is a wizard start; counted once per reader.
+            state.counted_start = True
             funnel.count_step(self.page.pk, self.questionnaire.pk, self.definition.steps[0].key)
 
         action = post.get(FIELD_ACTION, "next")

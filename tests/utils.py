@@ -31,7 +31,16 @@ class WizardRun:
     def headers(self):
         return {"HTTP_X_LEADWIZARD": "fragment"} if self.fragment else {}
 
+    def start(self):
+        """Load the page like a reader: the first step's form carries a token too."""
+        self.response = self.client.get(self.url)
+        match = TOKEN_RE.search(self.html)
+        self.token = match.group(1) if match else ""
+        return self.response
+
     def post(self, data=None, action="next", token=None, **extra):
+        if self.response is None and token is None:
+            self.start()
         payload = {"leadwizard-block": self.block_id, "leadwizard-action": action}
         token = self.token if token is None else token
         if token:

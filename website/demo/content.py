@@ -1202,7 +1202,7 @@ WIZARD_ARTICLES = {"crm-auswahl-in-fuenf-schritten": 4, "crm-einfuehrung-im-mitt
 PRIVACY = {
     "slug": "datenschutz",
     "de": {
-        "title": "Datenschutz",
+        "title": "Datenschutzerklärung",
         "body": (
             "<h2>Wer für Ihre Daten verantwortlich ist</h2>"
             "<p>Verantwortlich für die Verarbeitung Ihrer Daten auf dieser Demo-Website ist die fiktive "
@@ -1220,7 +1220,7 @@ PRIVACY = {
         ),
     },
     "en": {
-        "title": "Privacy",
+        "title": "Privacy policy",
         "body": (
             "<h2>Who is responsible for your data</h2>"
             "<p>The controller for the processing of your data on this demo website is the fictitious "
