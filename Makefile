@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 .DEFAULT_GOAL := help
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install setup run test browser-tools lint format messages check ci clean
+.PHONY: help install setup run test browser-tools screenshots lint format messages check ci clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ browser-tools: ## Install Debian's chromium and axe-core (npm) for the browser t
 	@command -v chromium >/dev/null 2>&1 || { echo "Installing Debian's chromium for the browser tests"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 	@test -f tests/e2e/node_modules/axe-core/axe.min.js || npm ci --prefix tests/e2e --no-audit --no-fund --silent
+
+screenshots: install browser-tools ## Regenerate docs/screenshots/ from a throwaway demo database and server
+	$(BIN)/python scripts/screenshots.py
 
 lint: install ## Check code style with ruff
 	$(BIN)/ruff check .

@@ -1,6 +1,5 @@
 """Bad input and abuse: never a 500, never a partial lead, bots marked, floods slowed."""
 
-
 import pytest
 from django.test import Client
 from hypothesis import HealthCheck, given
