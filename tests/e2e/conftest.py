@@ -109,51 +109,10 @@ def page(new_page):
     return new_page()
 
 
-_BASELINE = {}
-
-
-def _restore_migration_data():
-    """Put back what migrations created (content types, permissions, locale, root page and collection, groups).
-
-    Transactional tests end by emptying every table. Django's serialized
-    rollback would restore this, but it keeps its copy on the connection
-    object, which Playwright's greenlet switching can replace; so the fixture
-    keeps its own copy and restores it into the emptied tables.
-    """
-    from django.contrib.auth.models import Group, Permission
-    from django.contrib.contenttypes.models import ContentType
-    from django.core import serializers
-    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Locale, Page
-
-    if "data" not in _BASELINE:
-        objects = [
-            *ContentType.objects.all(),
-            *Permission.objects.all(),
-            *Locale.objects.all(),
-            *Collection.objects.all(),
-            *Page.objects.filter(depth=1),
-            *Group.objects.all(),
-            *GroupCollectionPermission.objects.all(),
-            *GroupPagePermission.objects.all(),
-        ]
-        _BASELINE["data"] = serializers.serialize("json", objects)
-    elif not Collection.objects.exists():
-        # The flush recreated content types and permissions, with other ids than the copy refers to.
-        Permission.objects.all().delete()
-        ContentType.objects.all().delete()
-        ContentType.objects.clear_cache()
-        for obj in serializers.deserialize("json", _BASELINE["data"]):
-            obj.save()
-        ContentType.objects.clear_cache()
-        # Only the root came back, not the page that was below it.
-        Page.objects.filter(depth=1).update(numchild=0)
-
-
 @pytest.fixture
-def demo(transactional_db, live_server, settings):
+def demo(transactional_db, migration_data, live_server, settings):
     """The demo site (articles, translations, questionnaire, vendors) served by the live server."""
     settings.LEADWIZARD_MIN_SECONDS = 0
-    _restore_migration_data()
     host, port = live_server.url.split("//")[1].split(":")
     call_command("load_demo", hostname=host, port=int(port), stdout=io.StringIO())
     return live_server
