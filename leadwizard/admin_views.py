@@ -106,6 +106,14 @@ class AssigneeForm(forms.Form):
 
 class LeadBulkAction(SnippetBulkAction):
     models = [Lead]
+    template_name = "leadwizard/admin/bulk_confirm.html"
+    icon = "tag"
+    intro = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(action_title=self.display_name, action_intro=self.intro, action_icon=self.icon)
+        return context
 
     def check_perm(self, obj):
         return self.permission_policy.user_has_permission_for_instance(self.request.user, "change", obj)
@@ -115,7 +123,7 @@ class SetStatusBulkAction(LeadBulkAction):
     display_name = _("Set status")
     action_type = "set_status"
     aria_label = _("Set the status of the selected leads")
-    template_name = "leadwizard/admin/bulk_set_status.html"
+    intro = _("Set the status of these leads:")
     action_priority = 20
     form_class = StatusForm
 
@@ -146,7 +154,8 @@ class AssignBulkAction(LeadBulkAction):
     display_name = _("Assign")
     action_type = "assign"
     aria_label = _("Assign the selected leads")
-    template_name = "leadwizard/admin/bulk_assign.html"
+    intro = _("Assign these leads:")
+    icon = "user"
     action_priority = 25
     form_class = AssigneeForm
 

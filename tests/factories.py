@@ -9,6 +9,8 @@ from types import SimpleNamespace
 
 import factory
 from bs4 import BeautifulSoup
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.files.images import ImageFile
 from django.urls import reverse
 from django.utils import translation
@@ -16,6 +18,7 @@ from factory.django import DjangoModelFactory
 from PIL import Image as PILImage
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, PageViewRestriction, Site
+from wagtail.users.models import UserProfile
 
 from articles.blocks import ArticleBodyBlock
 from articles.models import ArticleIndexPage, ArticlePage, Author, RelatedArticle, Topic
@@ -406,3 +409,17 @@ def build_wizard_page(site_tree):
     VendorFactory(questionnaire=questionnaire, name="Alpha CRM", industries=["handel"], uses=["sales"])
     page, block_id = wizard_article(site_tree.index, questionnaire, title="CRM-Ratgeber", slug="crm-ratgeber")
     return questionnaire, page, block_id
+
+
+def staff_user(username, *perms):
+    """An admin user with exactly ``perms`` (app_label.codename) who reads the admin in English."""
+    user = get_user_model().objects.create_user(username, f"{username}@redaktion.example", "pw")
+    for perm in ("wagtailadmin.access_admin", *perms):
+        app_label, codename = perm.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"
+    profile.save()
+    return get_user_model().objects.get(pk=user.pk)

@@ -5,36 +5,19 @@ import io
 import json
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
-from wagtail.users.models import UserProfile
 
 from leadwizard.admin_views import LOG_ERASE, LOG_EXPORT, LOG_VIEW
 from leadwizard.models import Delivery, Lead
 from leadwizard.privacy import erase_lead, personal_data_for_email, strip_url
-from tests.factories import LeadFactory, QuestionnaireFactory, VendorFactory, wizard_article
+from tests.factories import LeadFactory, QuestionnaireFactory, VendorFactory, staff_user, wizard_article
 from tests.utils import WizardRun
 
 pytestmark = pytest.mark.django_db
-
-
-def staff(username, *perms):
-    """An admin user with exactly ``perms`` (app_label.codename) who reads the admin in English."""
-    user = get_user_model().objects.create_user(username, f"{username}@redaktion.example", "pw")
-    for perm in ("wagtailadmin.access_admin", *perms):
-        app_label, codename = perm.split(".")
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-    profile = UserProfile.get_for_user(user)
-    profile.preferred_language = "en"
-    profile.save()
-    return get_user_model().objects.get(pk=user.pk)
 
 
 def lead_logs(lead, action=None):
@@ -102,7 +85,7 @@ def test_strip_url_keeps_scheme_host_and_path_only():
 def test_erase_removes_personal_data_and_keeps_answers(lead):
     answers, labels = lead.answers, lead.answer_labels
     consent_text, consent_version = lead.consent_text, lead.consent_version
-    editor = staff("dsb", "leadwizard.delete_lead")
+    editor = staff_user("dsb", "leadwizard.delete_lead")
 
     assert erase_lead(lead, user=editor) is True
 
@@ -133,7 +116,7 @@ def test_erase_removes_personal_data_and_keeps_answers(lead):
 
 
 def test_erase_is_logged_and_scrubs_names_from_earlier_log_entries(lead):
-    editor = staff("dsb", "leadwizard.delete_lead")
+    editor = staff_user("dsb", "leadwizard.delete_lead")
     log(lead, LOG_VIEW, user=editor)
     assert "Erika Mustermann" in lead_logs(lead, LOG_VIEW).get().label
 
@@ -223,7 +206,7 @@ def test_personal_data_for_an_empty_address_never_matches_erased_leads(lead):
 def test_access_view_downloads_json_and_logs_the_export(client, lead):
     second = LeadFactory(email="erika@muster.example")
     other = LeadFactory(email="max@muster.example")
-    officer = staff("dsb", "leadwizard.view_lead", "leadwizard.export_lead")
+    officer = staff_user("dsb", "leadwizard.view_lead", "leadwizard.export_lead")
     client.force_login(officer)
     url = reverse("leadwizard_privacy_access")
 
@@ -247,7 +230,7 @@ def test_access_view_downloads_json_and_logs_the_export(client, lead):
     "perms", [("leadwizard.view_lead",), ("leadwizard.export_lead",)], ids=["view-only", "export-only"]
 )
 def test_access_view_needs_view_and_export_permission(client, lead, perms):
-    client.force_login(staff("redakteur", *perms))
+    client.force_login(staff_user("redakteur", *perms))
     url = reverse("leadwizard_privacy_access")
 
     for response in (client.get(url), client.post(url, {"email": "erika@muster.example"})):
@@ -257,7 +240,7 @@ def test_access_view_needs_view_and_export_permission(client, lead, perms):
 
 
 def test_access_view_rejects_an_invalid_address(client, lead):
-    client.force_login(staff("dsb", "leadwizard.view_lead", "leadwizard.export_lead"))
+    client.force_login(staff_user("dsb", "leadwizard.view_lead", "leadwizard.export_lead"))
     response = client.post(reverse("leadwizard_privacy_access"), {"email": "kein-mail"})
     assert response.status_code == 200
     assert "Content-Disposition" not in response
@@ -331,7 +314,7 @@ def test_purge_refuses_a_retention_below_one_day(old_and_new):
 
 
 def test_erase_view_confirms_then_erases(client, lead):
-    officer = staff("dsb", "leadwizard.view_lead", "leadwizard.delete_lead")
+    officer = staff_user("dsb", "leadwizard.view_lead", "leadwizard.delete_lead")
     client.force_login(officer)
     url = reverse("leadwizard_erase_lead", args=[lead.pk])
     inspect_url = reverse("leadwizard_leads:inspect", args=[lead.pk])
@@ -356,7 +339,7 @@ def test_erase_view_confirms_then_erases(client, lead):
 
 
 def test_erase_view_needs_delete_permission(client, lead):
-    editor = staff("redakteur", "leadwizard.view_lead", "leadwizard.change_lead")
+    editor = staff_user("redakteur", "leadwizard.view_lead", "leadwizard.change_lead")
     client.force_login(editor)
     url = reverse("leadwizard_erase_lead", args=[lead.pk])
 
@@ -370,5 +353,5 @@ def test_erase_view_needs_delete_permission(client, lead):
 
 
 def test_erase_view_404_for_unknown_lead(client, db):
-    client.force_login(staff("dsb", "leadwizard.delete_lead"))
+    client.force_login(staff_user("dsb", "leadwizard.delete_lead"))
     assert client.get(reverse("leadwizard_erase_lead", args=[999999])).status_code == 404

@@ -5,11 +5,8 @@ import datetime
 import io
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.users.models import UserProfile
 
 from leadwizard.models import FunnelCount, Lead
 from leadwizard.reports import conversion_rows, funnel_rows
@@ -19,6 +16,7 @@ from tests.factories import (
     QuestionnaireFactory,
     locale,
     soup,
+    staff_user,
     translate_snippet,
 )
 
@@ -26,20 +24,6 @@ pytestmark = pytest.mark.django_db
 
 CONVERSION_URL = "leadwizard_report_conversion"
 FUNNEL_URL = "leadwizard_report_funnel"
-
-
-def staff(username, *perms):
-    """An admin user with exactly ``perms`` (app_label.codename) who reads the admin in English."""
-    user = get_user_model().objects.create_user(username, f"{username}@redaktion.example", "pw")
-    for perm in ("wagtailadmin.access_admin", *perms):
-        app_label, codename = perm.split(".")
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-    profile = UserProfile.get_for_user(user)
-    profile.preferred_language = "en"
-    profile.save()
-    return get_user_model().objects.get(pk=user.pk)
 
 
 def days_ago(n):
@@ -140,7 +124,7 @@ def test_conversion_counts_starts_of_translated_questionnaires(data):
 
 def test_conversion_report_page(client, data):
     questionnaire, _other, ratgeber, _vergleich, _home = data
-    client.force_login(staff("marketing", "leadwizard.view_lead"))
+    client.force_login(staff_user("marketing", "leadwizard.view_lead"))
 
     response = client.get(reverse(CONVERSION_URL), {"questionnaire": str(questionnaire.translation_key)})
 
@@ -158,7 +142,7 @@ def test_conversion_report_page(client, data):
 
 def test_conversion_report_defaults_to_the_last_30_days(client, data):
     _questionnaire, _other, ratgeber, _vergleich, _home = data
-    client.force_login(staff("marketing", "leadwizard.view_lead"))
+    client.force_login(staff_user("marketing", "leadwizard.view_lead"))
     html = soup(client.get(reverse(CONVERSION_URL)))
     row = next(tr for tr in html.select("table tbody tr") if "CRM-Ratgeber" in tr.get_text())
     # All questionnaires: 10 + 5 + 50 starts, 3 + 1 leads.
@@ -176,7 +160,7 @@ def test_conversion_report_defaults_to_the_last_30_days(client, data):
 
 def test_conversion_report_csv_export(client, data):
     questionnaire, _other, ratgeber, vergleich, home = data
-    client.force_login(staff("marketing", "leadwizard.view_lead"))
+    client.force_login(staff_user("marketing", "leadwizard.view_lead"))
 
     rows = csv_rows(
         client.get(
@@ -193,7 +177,7 @@ def test_conversion_report_csv_export(client, data):
 
 
 def test_conversion_report_xlsx_export(client, data):
-    client.force_login(staff("marketing", "leadwizard.view_lead"))
+    client.force_login(staff_user("marketing", "leadwizard.view_lead"))
     response = client.get(reverse(CONVERSION_URL), {"export": "xlsx"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -234,7 +218,7 @@ def test_funnel_rows_in_questionnaire_order_with_dropoff(funnel):
 
 
 def test_funnel_report_page_has_a_table_and_hidden_bars(client, funnel):
-    client.force_login(staff("marketing", "leadwizard.view_lead"))
+    client.force_login(staff_user("marketing", "leadwizard.view_lead"))
 
     response = client.get(reverse(FUNNEL_URL))  # the only questionnaire is chosen by default
 
@@ -259,7 +243,7 @@ def test_funnel_report_page_has_a_table_and_hidden_bars(client, funnel):
 
 
 def test_funnel_report_csv_export(client, funnel):
-    client.force_login(staff("marketing", "leadwizard.view_lead"))
+    client.force_login(staff_user("marketing", "leadwizard.view_lead"))
 
     rows = csv_rows(
         client.get(reverse(FUNNEL_URL), {"questionnaire": str(funnel.translation_key), "export": "csv"})
@@ -280,7 +264,7 @@ def test_funnel_report_csv_export(client, funnel):
 
 
 def test_funnel_report_date_range(client, funnel):
-    client.force_login(staff("marketing", "leadwizard.view_lead"))
+    client.force_login(staff_user("marketing", "leadwizard.view_lead"))
     rows = csv_rows(
         client.get(
             reverse(FUNNEL_URL),
@@ -291,7 +275,7 @@ def test_funnel_report_date_range(client, funnel):
 
 
 def test_funnel_report_without_questionnaires(client, db):
-    client.force_login(staff("marketing", "leadwizard.view_lead"))
+    client.force_login(staff_user("marketing", "leadwizard.view_lead"))
     response = client.get(reverse(FUNNEL_URL))
     assert response.status_code == 200
     assert "There is no questionnaire yet." in response.content.decode()
@@ -303,7 +287,7 @@ def test_funnel_report_without_questionnaires(client, db):
 @pytest.mark.parametrize("url_name", [CONVERSION_URL, FUNNEL_URL])
 @pytest.mark.parametrize("params", [{}, {"export": "csv"}], ids=["page", "csv"])
 def test_reports_need_view_lead_permission(client, funnel, url_name, params):
-    client.force_login(staff("redakteur", "leadwizard.change_questionnaire"))
+    client.force_login(staff_user("redakteur", "leadwizard.change_questionnaire"))
     response = client.get(reverse(url_name), params)
     assert response.status_code in (302, 403)
     if response.status_code == 302:
@@ -311,18 +295,18 @@ def test_reports_need_view_lead_permission(client, funnel, url_name, params):
 
 
 def test_reports_are_in_the_reports_menu_for_lead_viewers_only(client, funnel):
-    client.force_login(staff("marketing", "leadwizard.view_lead"))
+    client.force_login(staff_user("marketing", "leadwizard.view_lead"))
     html = client.get(reverse("wagtailadmin_home")).content.decode()
     assert reverse(CONVERSION_URL) in html and reverse(FUNNEL_URL) in html
     assert reverse("leadwizard_privacy_access") not in html
 
-    client.force_login(staff("redakteur", "leadwizard.change_questionnaire"))
+    client.force_login(staff_user("redakteur", "leadwizard.change_questionnaire"))
     html = client.get(reverse("wagtailadmin_home")).content.decode()
     assert reverse(CONVERSION_URL) not in html
 
 
 def test_funnel_report_with_an_invalid_date(client, funnel):
-    client.force_login(staff("marketing", "leadwizard.view_lead"))
+    client.force_login(staff_user("marketing", "leadwizard.view_lead"))
     response = client.get(reverse(FUNNEL_URL), {"date_from": "gestern"})
     assert response.status_code == 200
     assert "Choose a questionnaire and a valid date range" in response.content.decode()
