@@ -481,7 +481,7 @@ def cleanup(page_id):
         # Plain DELETEs: the ORM would load a million rows to look for cascades (there are none).
         cursor.execute(f"DELETE FROM {Lead._meta.db_table} WHERE utm_campaign = %s", [TAG])  # noqa: S608
         cursor.execute(
-            f"DELETE FROM {FormSubmission._meta.db_table} WHERE page_id = %s AND form_data LIKE %s",  # noqa: S608
+            f"DELETE FROM {FormSubmission._meta.db_table} WHERE page_id = %s AND CAST(form_data AS TEXT) LIKE %s",  # noqa: S608
             [page_id, f"%{TAG}%"],
         )
     Questionnaire.objects.filter(title__startswith=TAG).delete()
