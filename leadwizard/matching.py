@@ -161,22 +161,19 @@ def match_vendors(
             reasons.append(Reason("market", True, (market,)))
 
         # Weighted criteria
-        if uses:
-            covered = uses & vendor.uses
-            points = weights["uses"] * len(covered) / len(uses)
+        for criterion, wanted, offered in (
+            ("uses", uses, vendor.uses),
+            ("integrations", integrations, vendor.integrations),
+        ):
+            if not wanted:
+                continue
+            covered = wanted & offered
+            points = weights[criterion] * len(covered) / len(wanted)
             earned += points
             if covered:
-                reasons.append(Reason("uses", True, tuple(sorted(covered)), points))
-            if len(covered) < len(uses):
-                reasons.append(Reason("uses", False, tuple(sorted(uses - covered))))
-        if integrations:
-            covered = integrations & vendor.integrations
-            points = weights["integrations"] * len(covered) / len(integrations)
-            earned += points
-            if covered:
-                reasons.append(Reason("integrations", True, tuple(sorted(covered)), points))
-            if len(covered) < len(integrations):
-                reasons.append(Reason("integrations", False, tuple(sorted(integrations - covered))))
+                reasons.append(Reason(criterion, True, tuple(sorted(covered)), points))
+            if len(covered) < len(wanted):
+                reasons.append(Reason(criterion, False, tuple(sorted(wanted - covered))))
         if wanted_speed is not None:
             vendor_speed = order.get(vendor.intro_time)
             if vendor_speed is None or vendor_speed > wanted_speed + 1:

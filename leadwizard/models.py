@@ -130,17 +130,12 @@ class Questionnaire(TranslatableMixin, index.Indexed, models.Model):
                 translation_key=self.translation_key, locale=default_locale
             ).first()
             # Built afresh: the cached definition may predate an edit of the steps.
-            if source is not None and _keys(source.definition) != _keys(Definition.from_stream(self.steps)):
+            if source is not None and (
+                source.definition.key_structure() != Definition.from_stream(self.steps).key_structure()
+            ):
                 raise ValidationError(
                     {"steps": _("Keys of steps, questions and options must be the same in every language.")}
                 )
-
-
-def _keys(definition):
-    return [
-        (step.key, [(q.key, q.kind, [o.key for o in q.options]) for q in step.questions])
-        for step in definition.steps
-    ]
 
 
 class Vendor(TranslatableMixin, index.Indexed, models.Model):
@@ -235,35 +230,30 @@ class Vendor(TranslatableMixin, index.Indexed, models.Model):
 
     base_form_class = VendorAdminForm
 
-    # Only the description is translated; matching attributes are facts about
-    # the product and stay the same in every language.
+    # Facts about the product that matching uses; the same in every language.
+    ATTRIBUTE_FIELDS = (
+        "industries",
+        "employees_min",
+        "employees_max",
+        "users_min",
+        "users_max",
+        "uses",
+        "integrations",
+        "intro_time",
+        "market",
+        "multi_branch",
+        "languages",
+        "currencies",
+        "hosting",
+        "german_headquarters",
+        "time_tracking",
+    )
+
+    # Only the description is translated.
     translatable_fields = [
         TranslatableField("short_description"),
         TranslatableField("questionnaire"),
-        *(
-            SynchronizedField(name)
-            for name in (
-                "name",
-                "logo",
-                "website",
-                "active",
-                "industries",
-                "employees_min",
-                "employees_max",
-                "users_min",
-                "users_max",
-                "uses",
-                "integrations",
-                "intro_time",
-                "market",
-                "multi_branch",
-                "languages",
-                "currencies",
-                "hosting",
-                "german_headquarters",
-                "time_tracking",
-            )
-        ),
+        *(SynchronizedField(name) for name in ("name", "logo", "website", "active", *ATTRIBUTE_FIELDS)),
     ]
 
     class Meta(TranslatableMixin.Meta):

@@ -188,6 +188,10 @@ class Definition:
                 answers[question.key] = value
         return answers, errors
 
+    def key_structure(self):
+        """The keys of steps, questions and options (with question kinds): what translations must keep."""
+        return [(s.key, [(q.key, q.kind, q.option_keys) for q in s.questions]) for s in self.steps]
+
     def complete_answers(self, answers):
         """True when every required question has a valid stored answer."""
         for question in self.questions:

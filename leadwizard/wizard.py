@@ -52,8 +52,7 @@ def _setting(name, default):
 
 def structure_version(definition):
     """A short hash of the questionnaire's keys: tokens from before a structural change are outdated."""
-    keys = [(s.key, [(q.key, q.kind, q.option_keys) for q in s.questions]) for s in definition.steps]
-    return hashlib.sha256(repr(keys).encode()).hexdigest()[:12]
+    return hashlib.sha256(repr(definition.key_structure()).encode()).hexdigest()[:12]
 
 
 @dataclass
@@ -95,10 +94,7 @@ def localized(instance, locale):
     """``instance``'s translation in ``locale`` when there is one, else ``instance`` itself."""
     if instance is None or instance.locale_id == locale.pk:
         return instance
-    return (
-        type(instance).objects.filter(translation_key=instance.translation_key, locale=locale).first()
-        or instance
-    )
+    return instance.get_translation_or_none(locale) or instance
 
 
 def source_vendors(questionnaire):

@@ -257,24 +257,9 @@ class DemoLoader:
                     employees_max=data["employees"][1],
                     users_min=data["users"][0],
                     users_max=data["users"][1],
-                    **{
-                        name: data[name]
-                        for name in (
-                            "name",
-                            "website",
-                            "industries",
-                            "uses",
-                            "integrations",
-                            "intro_time",
-                            "market",
-                            "multi_branch",
-                            "languages",
-                            "currencies",
-                            "hosting",
-                            "german_headquarters",
-                            "time_tracking",
-                        )
-                    },
+                    name=data["name"],
+                    website=data["website"],
+                    **{name: data[name] for name in Vendor.ATTRIBUTE_FIELDS if name in data},
                 )
                 vendor.full_clean()
                 vendor.save()
