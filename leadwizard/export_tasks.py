@@ -100,13 +100,26 @@ def write_export(queryset, format, fileobj, columns=None, progress=None):
         raise ValueError(f"Unknown export format {format!r}")
 
 
+def without_search_text(filters):
+    """Filters as they may be kept: the search text can be a name or e-mail address, so only its use is."""
+    kept = {key: value for key, value in filters.items() if key != "q"}
+    if filters.get("q"):
+        kept["q"] = "[search]"
+    return kept
+
+
 def log_export(job, user=None, **data):
     """The audit-log entry of an export: one per export, against its ExportJob."""
     log(
         job,
         LOG_EXPORT,
         user=user if user is not None else job.user,
-        data={"format": job.format, "rows": job.rows_done, "filters": job.filters, **data},
+        data={
+            "format": job.format,
+            "rows": job.rows_done,
+            "filters": without_search_text(job.filters),
+            **data,
+        },
     )
 
 
@@ -116,7 +129,7 @@ def record_export(user, format, params, rows, how):
     job = ExportJob.objects.create(
         user=user,
         format=format,
-        filters=params_to_json(params),
+        filters=without_search_text(params_to_json(params)),
         status=ExportJob.Status.DONE,
         rows_total=rows,
         rows_done=rows,
@@ -187,6 +200,18 @@ def run_export_job(job_id):
     job.file_name = name
     job.finished_at = now
     job.expires_at = now + timedelta(hours=settings.LEADWIZARD_EXPORT_EXPIRY_HOURS)
-    job.save(update_fields=["status", "rows_total", "rows_done", "file_name", "finished_at", "expires_at"])
+    # The search was needed to run the job; a finished job keeps no personal search text.
+    job.filters = without_search_text(job.filters)
+    job.save(
+        update_fields=[
+            "status",
+            "rows_total",
+            "rows_done",
+            "file_name",
+            "finished_at",
+            "expires_at",
+            "filters",
+        ]
+    )
     log_export(job, how="background")
     return job.pk

@@ -4,6 +4,7 @@ import csv
 import datetime
 import functools
 import io
+import json
 import os
 import stat
 from urllib.parse import urlencode
@@ -794,3 +795,15 @@ def test_leads_listing_shows_the_export_buttons(client, marketer, leads):
     client.force_login(marketer)
     html = client.get(reverse("leadwizard_leads:list") + "?status=won").content.decode()
     assert reverse("leadwizard_export_leads", args=["csv"]) + "?status=won" in html
+
+
+def test_search_text_is_not_kept_after_an_export(client, marketer, questionnaire):
+    """A search can be a person's name or e-mail: neither the job nor the audit log keeps it."""
+    LeadFactory(questionnaire=questionnaire, name="Suchbare Person")
+    client.force_login(marketer)
+    response = client.get(reverse("leadwizard_export_leads", args=["csv"]), {"q": "Suchbare"})
+    assert b"".join(response.streaming_content).count(b"Suchbare Person") == 1
+    job = ExportJob.objects.latest("pk")
+    assert job.filters.get("q") == "[search]"
+    entry = ModelLogEntry.objects.get(action=LOG_EXPORT, object_id=str(job.pk))
+    assert "Suchbare" not in json.dumps(entry.data)
