@@ -72,12 +72,36 @@ def _setting(name, default):
 # Scheduling -------------------------------------------------------------------------------
 
 
-def on_lead_submitted(sender, lead, **kwargs):
-    """Receiver of ``lead_submitted``: never lets an error reach the reader's request."""
+def schedule_deliveries_safely(lead):
+    """Plan the lead's deliveries in a savepoint of the caller's transaction; never raises.
+
+    The wizard calls this inside the transaction that saves the lead, so a lead
+    and its deliveries are committed together: an app server that dies right
+    after the commit leaves deliveries that ``retry_deliveries`` finds. An error
+    here must not cost the reader's lead: it is logged, and
+    ``schedule_missing_deliveries`` plans the deliveries later.
+    """
     try:
-        schedule_deliveries(lead)
+        with transaction.atomic():
+            return schedule_deliveries(lead)
     except Exception:
         logger.exception("Could not schedule the deliveries of lead %s", getattr(lead, "pk", None))
+        return []
+
+
+def schedule_missing_deliveries(now=None, min_age_seconds=60):
+    """Plan deliveries for leads that have none (their planning failed); returns how many leads."""
+    now = now or timezone.now()
+    leads = Lead.objects.filter(
+        deliveries__isnull=True,
+        erased_at__isnull=True,
+        created_at__lte=now - timedelta(seconds=min_age_seconds),
+    ).select_related("questionnaire")
+    count = 0
+    for lead in leads.iterator(chunk_size=200):
+        if schedule_deliveries_safely(lead):
+            count += 1
+    return count
 
 
 def sales_address(lead):

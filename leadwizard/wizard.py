@@ -23,6 +23,7 @@ from wagtail.models import Locale
 
 from . import funnel
 from .consent import consent_version, render_consent_html
+from .deliveries import schedule_deliveries_safely
 from .forms import MARKETING_CONSENT_TEXT, ContactForm
 from .matching import answers_by_role, intro_time_order, match_vendors
 from .models import Lead, Vendor
@@ -66,7 +67,9 @@ class State:
     step: int = 0
     answers: dict = field(default_factory=dict)
     started: float | None = None
-    key: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # The submission key; set when the reader starts, since the first step's
+    # token is part of the page and cached pages share it between readers.
+    key: str = ""
     landing: str = ""
     referrer: str = ""
     counted_start: bool = False
@@ -227,6 +230,7 @@ class Wizard:
         self.store_step_answers(state, index, answers)
         if state.started is None:
             state.started = time.time()
+            state.key = uuid.uuid4().hex
             state.landing = _clip(self.request.POST.get(FIELD_LANDING), 1000)
             state.referrer = _clip(self.request.POST.get(FIELD_REFERRER), 1000)
         next_index = index + 1
@@ -354,7 +358,7 @@ class Wizard:
         marketing_text = str(MARKETING_CONSENT_TEXT) if marketing else ""
         with transaction.atomic():
             lead, created = Lead.objects.get_or_create(
-                submission_key=uuid.UUID(hex=state.key),
+                submission_key=uuid.UUID(hex=state.key) if state.key else uuid.uuid4(),
                 defaults={
                     "questionnaire": self.questionnaire,
                     "answers": state.answers,
@@ -385,6 +389,9 @@ class Wizard:
                 },
             )
             if created:
+                # Planned with the lead, so no commit can leave a lead without its deliveries;
+                # their tasks are enqueued once this transaction commits.
+                schedule_deliveries_safely(lead)
                 transaction.on_commit(lambda: lead_submitted.send(sender=Lead, lead=lead))
         return lead, created
 

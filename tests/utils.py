@@ -3,6 +3,7 @@
 import re
 
 TOKEN_RE = re.compile(r'name="leadwizard-token" value="([^"]*)"')
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
 COUNT_RE = re.compile(r'data-match-count="(\d+)"')
 
 
@@ -45,6 +46,10 @@ class WizardRun:
         token = self.token if token is None else token
         if token:
             payload["leadwizard-token"] = token
+        csrf = CSRF_RE.search(self.html) if self.response is not None else None
+        if csrf:
+            # Like a browser, send the CSRF token of the form on the page (clients may enforce it).
+            payload["csrfmiddlewaretoken"] = csrf.group(1)
         payload.update(data or {})
         self.response = self.client.post(self.url, payload, **self.headers(), **extra)
         match = TOKEN_RE.search(self.html) if self.response.status_code == 200 else None

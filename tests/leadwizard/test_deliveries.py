@@ -24,7 +24,13 @@ from wagtail.models import ModelLogEntry
 from leadwizard import deliveries
 from leadwizard.admin_views import LOG_RETRY
 from leadwizard.models import Delivery, Lead, Webhook
-from tests.factories import QuestionnaireFactory, build_wizard_page, translate_page, wizard_article
+from tests.factories import (
+    LeadFactory,
+    QuestionnaireFactory,
+    build_wizard_page,
+    translate_page,
+    wizard_article,
+)
 from tests.utils import submit_lead
 
 pytestmark = pytest.mark.django_db
@@ -618,6 +624,45 @@ def test_an_error_while_scheduling_does_not_reach_the_reader(
     response = submit_lead(client, page, block_id, capture=django_capture_on_commit_callbacks)
     assert response.status_code == 302
     assert Lead.objects.count() == 1
+
+
+def test_deliveries_are_committed_with_the_lead(client, wizard_page, django_capture_on_commit_callbacks):
+    """A crash right after the commit (no after-commit work runs) still leaves the deliveries to retry."""
+    _questionnaire, page, block_id = wizard_page
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert submit_lead(client, page, block_id).status_code == 302
+    assert callbacks  # the tasks would have been enqueued after the commit
+    lead = Lead.objects.get()
+    assert {d.status for d in lead.deliveries.all()} == {Status.PENDING}
+    assert set(by_kind(lead)) == {Kind.SALES_NOTIFICATION, Kind.READER_CONFIRMATION}
+
+    call_command("retry_deliveries", stdout=io.StringIO())
+    assert {d.status for d in lead.deliveries.all()} == {Status.SUCCEEDED}
+
+
+def test_retry_deliveries_plans_the_deliveries_a_lead_is_missing(
+    client, wizard_page, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(deliveries, "schedule_deliveries", lambda lead: 1 / 0)
+    _questionnaire, page, block_id = wizard_page
+    submit_lead(client, page, block_id, capture=django_capture_on_commit_callbacks)
+    lead = Lead.objects.get()
+    assert not lead.deliveries.exists()
+    monkeypatch.undo()
+
+    out = io.StringIO()
+    call_command("retry_deliveries", stdout=out)
+    assert not lead.deliveries.exists()  # a lead of the last minute may still be planning
+
+    Lead.objects.filter(pk=lead.pk).update(created_at=timezone.now() - timedelta(minutes=2))
+    call_command("retry_deliveries", stdout=out)
+    assert "missing deliveries of 1 lead" in out.getvalue()
+    assert {d.status for d in lead.deliveries.all()} == {Status.SUCCEEDED}
+    assert len(mailoutbox) == 2
+
+    erased = LeadFactory(erased_at=timezone.now(), created_at=timezone.now() - timedelta(days=1))
+    call_command("retry_deliveries", stdout=io.StringIO())
+    assert not erased.deliveries.exists()
 
 
 def test_an_erased_lead_gets_nothing_more(

@@ -44,7 +44,17 @@ def test_catalogues_contain_every_string_in_the_code(tmp_path):
     base = Path(settings.BASE_DIR)
     copy = tmp_path / "project"
     ignore = shutil.ignore_patterns(
-        ".venv", ".git", "media", "node_modules", "*.sqlite3", "__pycache__", "test-artifacts", "docs"
+        ".venv",
+        ".git",
+        "media",
+        "node_modules",
+        "*.sqlite3",
+        "__pycache__",
+        "test-artifacts",
+        "docs",
+        ".prod-local",
+        "staticfiles",
+        "private",
     )
     shutil.copytree(base, copy, ignore=ignore)
     subprocess.run(

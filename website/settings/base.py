@@ -1,8 +1,10 @@
 """Settings shared by every environment; values that differ come from the environment."""
 
+import json
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
@@ -53,13 +55,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files are answered here, before sessions, locale and CSRF do work for them.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "website.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # After everything that must touch a cached page too (security headers, locale,
+    # the CSRF cookie); before the rest, which a cached page does not need.
+    "website.page_cache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -99,7 +107,8 @@ REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's backend, reusing its Redis clients (website/cache.py says why).
+            "BACKEND": "website.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "crmportal"),
         }
@@ -144,8 +153,21 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
 # Let Django itself serve MEDIA_URL (development and tests, never production).
 SERVE_MEDIA = DEBUG
+# Uploaded images and documents. The default keeps them under MEDIA_ROOT, which every
+# app server must share (a network volume). For object storage install a storage
+# package and name its class here, with its options as a JSON object, e.g. with
+# django-storages: MEDIA_STORAGE_BACKEND=storages.backends.s3.S3Storage and
+# MEDIA_STORAGE_OPTIONS={"bucket_name": "crm-media", "region_name": "eu-central-1"}
+# (credentials from the provider's usual environment variables, not from here).
+MEDIA_STORAGE_BACKEND = env_str("MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
+try:
+    MEDIA_STORAGE_OPTIONS = json.loads(env_str("MEDIA_STORAGE_OPTIONS", "") or "{}")
+except ValueError as exc:
+    raise ImproperlyConfigured("MEDIA_STORAGE_OPTIONS must be a JSON object.") from exc
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": MEDIA_STORAGE_BACKEND, "OPTIONS": MEDIA_STORAGE_OPTIONS},
+    # Plain names outside production, so that no collectstatic is needed; production.py
+    # switches to hashed, compressed files.
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -160,6 +182,8 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# Only for EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (one file per message).
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "private" / "mail"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CRM-Portal <noreply@crm-portal.example>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
@@ -181,6 +205,9 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xl
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILLOCALIZE_JQUERY_ENABLED = False
+# No Gravatar: it would send a hash of each editor's e-mail address to a third party on
+# every admin page (and the Content-Security-Policy only allows our own images).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # Lead wizard plugin (see leadwizard/README section in the project README)
 LEADWIZARD_SALES_EMAIL = env_str("LEADWIZARD_SALES_EMAIL", "vertrieb@crm-portal.example")
@@ -192,20 +219,95 @@ LEADWIZARD_DELIVERY_BACKOFF_SECONDS = env_int("LEADWIZARD_DELIVERY_BACKOFF_SECON
 LEADWIZARD_WEBHOOK_TIMEOUT = env_int("LEADWIZARD_WEBHOOK_TIMEOUT", 5)
 LEADWIZARD_RETENTION_DAYS = env_int("LEADWIZARD_RETENTION_DAYS", 730)
 LEADWIZARD_TRUST_X_FORWARDED_FOR = env_bool("LEADWIZARD_TRUST_X_FORWARDED_FOR", False)
+# Per reader (client address): wizard steps and final submits per window of seconds.
+LEADWIZARD_STEP_RATE_LIMIT = (
+    env_int("LEADWIZARD_STEP_RATE_LIMIT", 120),
+    env_int("LEADWIZARD_STEP_RATE_WINDOW", 600),
+)
+LEADWIZARD_SUBMIT_RATE_LIMIT = (
+    env_int("LEADWIZARD_SUBMIT_RATE_LIMIT", 5),
+    env_int("LEADWIZARD_SUBMIT_RATE_WINDOW", 3600),
+)
+# A lead finished faster than this after the first answer is marked as suspected spam (and kept).
+LEADWIZARD_MIN_SECONDS = env_int("LEADWIZARD_MIN_SECONDS", 5)
+
+# Page cache for anonymous readers (website/page_cache.py)
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+PAGE_CACHE_ALIAS = "default"
+# Requests with any other query parameter are served fresh: they would fill the
+# cache with one entry per click id.
+PAGE_CACHE_QUERY_PARAMETERS = env_list(
+    "PAGE_CACHE_QUERY_PARAMETERS",
+    ["page", "topic", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"],
+)
+# Saving or deleting one of these makes every cached page outdated (pages themselves
+# invalidate on publish, unpublish, move and delete).
+PAGE_CACHE_INVALIDATE_ON = [
+    "articles.Author",
+    "articles.Topic",
+    "leadwizard.Questionnaire",
+    "leadwizard.Vendor",
+    "wagtailimages.Image",
+    "wagtailcore.Site",
+    "wagtailcore.Locale",
+    "wagtailcore.PageViewRestriction",
+]
 
 # Articles plugin
 ARTICLES_RELATED_COUNT = env_int("ARTICLES_RELATED_COUNT", 3)
 ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 10)
 
+# "json" writes one JSON object per line (website/logging.py), the production default.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+        "json": {"()": "website.logging.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         # Every finished background task and page publish is logged at INFO.
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        # runserver's access log, in the same format as everything else.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# Content-Security-Policy (website/security.py), in every environment so that tests
+# and development meet the policy production enforces. Our pages load scripts and
+# styles only from files: no inline script, no inline style, no eval.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "frame-ancestors": ["'self'"],
+    "form-action": ["'self'"],
+    "base-uri": ["'self'"],
+    "object-src": ["'none'"],
+}
+# The Wagtail 8 admin and wagtail-localize are not CSP-clean (wagtail/wagtail#1288),
+# so only under /admin/ may scripts and styles be inline: the page editor's InlinePanels,
+# the date filters of the leads listing and the translation editor run inline <script>s,
+# the editor's vendor.js inserts <style> elements, and our funnel report uses style
+# attributes. Image uploads preview blob: URLs (wagtail/wagtail#12368). No 'unsafe-eval':
+# nothing in the admin needs it (tests/e2e/test_csp.py checks the admin in Chromium).
+CONTENT_SECURITY_POLICY_ADMIN = {
+    **CONTENT_SECURITY_POLICY,
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+}
+CONTENT_SECURITY_POLICY_REPORT_ONLY = env_bool("CONTENT_SECURITY_POLICY_REPORT_ONLY", False)
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -1,10 +1,16 @@
-"""Production settings: every secret from the environment, refusal to run insecurely."""
+"""Production settings: every secret from the environment, refusal to run insecurely.
+
+PostgreSQL comes from DATABASE_URL and Redis from REDIS_URL (both read in base.py),
+static files are served by WhiteNoise with hashed, compressed names (run
+``collectstatic`` at deploy), background work goes to the database task queue and
+its worker (``manage.py db_worker``), and logs are JSON lines.
+"""
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DEVELOPMENT_SECRET_KEY, SECRET_KEY
-from .env import env_bool, env_int, env_list
+from .base import DATABASES, DEVELOPMENT_SECRET_KEY, LOGGING, SECRET_KEY, STORAGES
+from .env import env_bool, env_int, env_list, env_str
 
 DEBUG = env_bool("DEBUG", False)
 if DEBUG:
@@ -23,6 +29,32 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # Preloading binds the whole registered domain and all its subdomains to HTTPS in
+    # browsers for months, beyond this app: the operator opts in with SECURE_HSTS_PRELOAD=1.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# Wagtail's preview views send SAMEORIGIN themselves for the editor's preview panel.
+X_FRAME_OPTIONS = "DENY"
+# Leave /healthz reachable over plain HTTP: load balancers probe the app servers directly.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Keep database connections open between requests, checked before reuse.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+STORAGES = {
+    **STORAGES,
+    # Hashed names let browsers cache static files for ten years (WhiteNoise sends
+    # "immutable" for them); collectstatic writes gzip copies (and Brotli ones when the
+    # brotli package is installed), which WhiteNoise serves to browsers that accept them.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# Emails and webhooks after a lead run in the worker, not in the reader's request.
+TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+LOG_FORMAT = env_str("LOG_FORMAT", "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}.")
+LOGGING = {**LOGGING, "handlers": {"console": {**LOGGING["handlers"]["console"], "formatter": LOG_FORMAT}}}

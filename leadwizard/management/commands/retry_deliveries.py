@@ -2,22 +2,23 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from leadwizard.deliveries import attempt, due_deliveries
+from leadwizard.deliveries import attempt, due_deliveries, schedule_missing_deliveries
 
 
 class Command(BaseCommand):
     help = (
         "Attempt the deliveries of leads (sales and reader e-mails, marketing opt-in e-mails, webhooks) "
-        "that are due: status pending or retrying, with a next attempt time that has passed. "
+        "that are due: status pending or retrying, with a next attempt time that has passed; and plan "
+        "the deliveries of leads that have none because their planning failed. "
         "Failed deliveries are retried with exponential backoff "
         "(LEADWIZARD_DELIVERY_BACKOFF_SECONDS * 2**(attempts - 1), at most 6 hours) until "
         "LEADWIZARD_DELIVERY_MAX_ATTEMPTS is reached; then they are given up. "
-        "Two ways to run retries: (1) with a tasks backend that supports deferred tasks "
-        "(django_tasks_db.DatabaseBackend with a worker, 'manage.py db_worker'), each retry is enqueued "
-        "for its time automatically and this command is only a safety net (e.g. run hourly); "
-        "(2) with a backend that cannot defer (the ImmediateBackend, or any other), run this command "
-        "from cron, e.g. every 5 minutes: '*/5 * * * * python manage.py retry_deliveries'. "
-        "Running both is safe: a delivery is never attempted twice at the same time."
+        "Run it every minute from cron or a systemd timer, also next to a worker: with "
+        "django_tasks_db.DatabaseBackend and 'manage.py db_worker' each retry is enqueued for its time, "
+        "but a worker killed during an attempt leaves that task running for ever, and only this command "
+        "attempts the delivery again (once its 5-minute lease has passed). "
+        "With a backend that cannot defer tasks (the ImmediateBackend) this command runs every retry. "
+        "Running it next to workers is safe: a delivery is never attempted twice at the same time."
     )
 
     def add_arguments(self, parser):
@@ -40,6 +41,10 @@ class Command(BaseCommand):
                 )
             self.stdout.write(f"{len(due)} due.")
             return
+        planned = schedule_missing_deliveries()
+        if planned:
+            self.stdout.write(f"Planned the missing deliveries of {planned} lead(s).")
+            due = list(due_deliveries()[:limit])
         succeeded = failed = skipped = 0
         for delivery in due:
             result = attempt(delivery)

@@ -1,0 +1,253 @@
+"""The anonymous page cache: hits, per-locale entries, per-reader holes, invalidation, and what it never stores."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
+
+from leadwizard.models import Lead
+from tests.factories import (
+    ArticlePageFactory,
+    AuthorFactory,
+    QuestionnaireFactory,
+    VendorFactory,
+    restrict_page,
+    translate_page,
+    wizard_article,
+)
+from tests.utils import CSRF_RE, WizardRun
+from website import page_cache
+
+REFERRER_RE = re.compile(r'name="leadwizard-referrer" value="([^"]*)"')
+
+
+@pytest.fixture
+def cache_on(settings):
+    settings.PAGE_CACHE_ENABLED = True
+    return settings
+
+
+@pytest.fixture
+def wizard_page(site_tree):
+    questionnaire = QuestionnaireFactory()
+    VendorFactory(questionnaire=questionnaire, name="Alpha CRM", industries=["handel"], uses=["sales"])
+    author = AuthorFactory(name="Petra Schreiber")
+    related = ArticlePageFactory(parent=site_tree.index, title="Was kostet ein CRM?")
+    page, block_id = wizard_article(
+        site_tree.index, questionnaire, title="CRM-Ratgeber", slug="crm-ratgeber", author=author
+    )
+    page.related_links.create(article=related)
+    page.save_revision().publish()
+    return page, block_id, related, author
+
+
+def status(response):
+    return response.get(page_cache.HEADER)
+
+
+def test_second_anonymous_request_is_a_hit_without_queries(cache_on, wizard_page):
+    page, *_ = wizard_page
+    first = Client().get(page.url)
+    assert status(first) == "miss"
+
+    with CaptureQueriesContext(connection) as queries:
+        second = Client().get(page.url)
+    assert status(second) == "hit"
+    assert len(queries) == 0
+    assert second.status_code == 200
+    assert second["Content-Type"] == first["Content-Type"]
+    assert "CRM-Ratgeber" in second.content.decode()
+    assert "Starten Sie Ihre CRM-Auswahl" in second.content.decode()
+
+
+def test_each_locale_has_its_own_entry(cache_on, site_tree, wizard_page):
+    page, *_ = wizard_page
+    english = translate_page(page, site_tree.en, title="CRM guide")
+    assert status(Client().get(page.url)) == "miss"
+    english_response = Client().get(english.url)
+    assert status(english_response) == "miss"
+    assert "CRM guide" in english_response.content.decode()
+    assert 'lang="en"' in english_response.content.decode()
+    german = Client().get(page.url)
+    assert status(german) == "hit"
+    assert 'lang="de"' in german.content.decode()
+
+
+def test_no_reader_gets_another_readers_csrf_token_or_referrer(cache_on, wizard_page):
+    page, *_ = wizard_page
+    first_reader = Client(enforce_csrf_checks=True)
+    first = first_reader.get(page.url, HTTP_REFERER="https://suche.example/?q=erika")
+    second_reader = Client(enforce_csrf_checks=True)
+    second = second_reader.get(page.url, HTTP_REFERER="https://news.example/crm")
+    assert status(second) == "hit"
+
+    first_token = CSRF_RE.search(first.content.decode()).group(1)
+    second_tokens = set(CSRF_RE.findall(second.content.decode()))
+    assert second_tokens and first_token not in second_tokens
+    assert REFERRER_RE.search(first.content.decode()).group(1) == "https://suche.example/?q=erika"
+    assert REFERRER_RE.search(second.content.decode()).group(1) == "https://news.example/crm"
+    assert "suche.example" not in second.content.decode()
+    # The cached page set a CSRF cookie that matches the token it carries.
+    assert "csrftoken" in second.cookies
+
+
+def test_a_hole_value_is_escaped(cache_on, wizard_page):
+    page, *_ = wizard_page
+    Client().get(page.url)
+    response = Client().get(page.url, HTTP_REFERER='https://x.example/"><script>alert(1)</script>')
+    assert status(response) == "hit"
+    html = response.content.decode()
+    assert "<script>alert(1)" not in html
+    assert "&quot;&gt;&lt;script&gt;" in html
+
+
+def test_two_readers_of_one_cached_page_make_two_leads(cache_on, wizard_page):
+    """The first step's token is part of the cached page; each reader still gets their own submission key."""
+    page, block_id, *_ = wizard_page
+    for number, reader in enumerate((Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True))):
+        run = WizardRun(reader, page, block_id)
+        run.start()
+        assert status(run.response) == ("miss" if number == 0 else "hit")
+        run.answer(industry="handel")
+        assert run.response.status_code == 200, run.html[:500]
+        assert "Schritt 2 von 4" in run.html
+        assert status(run.response) is None  # step POSTs bypass the cache
+        run.answer(employees="25")
+        run.answer(uses=["sales"], german_hq="yes", market="b2b")
+        run.contact(email=f"leser{number}@firma.example")
+        assert run.response.status_code == 302
+    assert sorted(Lead.objects.values_list("email", flat=True)) == [
+        "leser0@firma.example",
+        "leser1@firma.example",
+    ]
+
+
+def test_a_cached_token_from_another_reader_is_refused(cache_on, wizard_page):
+    page, block_id, *_ = wizard_page
+    Client().get(page.url)
+    reader = Client(enforce_csrf_checks=True)
+    reader.get(page.url)
+    stranger_token = CSRF_RE.search(Client().get(page.url).content.decode()).group(1)
+    response = reader.post(
+        page.url, {"leadwizard-block": block_id, "csrfmiddlewaretoken": "x" + stranger_token[1:]}
+    )
+    assert response.status_code == 403
+
+
+def test_publishing_a_linked_page_invalidates_pages_that_show_it(
+    cache_on, wizard_page, django_capture_on_commit_callbacks
+):
+    page, _block_id, related, _author = wizard_page
+    Client().get(page.url)
+    assert status(Client().get(page.url)) == "hit"
+
+    related.title = "Was ein CRM wirklich kostet"
+    with django_capture_on_commit_callbacks(execute=True):
+        related.save_revision().publish()
+
+    response = Client().get(page.url)
+    assert status(response) == "miss"
+    assert "Was ein CRM wirklich kostet" in response.content.decode()
+
+
+def test_saving_a_snippet_the_page_shows_invalidates_it(
+    cache_on, wizard_page, django_capture_on_commit_callbacks
+):
+    page, _block_id, _related, author = wizard_page
+    Client().get(page.url)
+    author.name = "Petra Neumann"
+    with django_capture_on_commit_callbacks(execute=True):
+        author.save()
+    response = Client().get(page.url)
+    assert status(response) == "miss"
+    assert "Petra Neumann" in response.content.decode()
+
+
+def test_unpublishing_and_deleting_invalidate(cache_on, wizard_page, django_capture_on_commit_callbacks):
+    page, _block_id, related, _author = wizard_page
+    assert Client().get(related.url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        related.unpublish()
+    assert Client().get(related.url).status_code == 404
+    assert "Was kostet ein CRM?" not in Client().get(page.url).content.decode()
+
+    Client().get(page.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        page.delete()
+    assert Client().get("/magazin/crm-ratgeber/").status_code == 404
+
+
+def test_invalidation_waits_for_the_commit(cache_on, wizard_page, django_capture_on_commit_callbacks):
+    """Until the change is committed, other requests would render the old data again."""
+    page, _block_id, _related, author = wizard_page
+    Client().get(page.url)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        author.save()
+        assert status(Client().get(page.url)) == "hit"
+    assert callbacks
+
+
+def test_staff_with_a_session_and_unknown_parameters_bypass_the_cache(cache_on, wizard_page, admin_user):
+    page, *_ = wizard_page
+    Client().get(page.url)
+    staff = Client()
+    staff.force_login(admin_user)
+    assert status(staff.get(page.url)) is None
+    assert status(Client().get(page.url + "?gclid=abc123")) is None
+    assert status(Client().get(page.url + "?utm_source=newsletter")) == "miss"
+    assert status(Client().get(page.url + "?utm_source=newsletter")) == "hit"
+
+
+def test_wizard_steps_and_results_are_never_stored(cache_on, wizard_page):
+    page, block_id, *_ = wizard_page
+    run = WizardRun(Client(), page, block_id)
+    run.start()
+    run.answer(industry="handel")
+    assert status(run.response) is None
+    fragment = Client().get(page.url, {"leadwizard-block": block_id}, HTTP_X_LEADWIZARD="fragment")
+    assert status(fragment) is None
+    assert status(Client().get(page.url, {"leadwizard-done": "x"})) is None
+
+
+def test_private_pages_and_errors_are_not_stored(cache_on, wizard_page):
+    page, *_ = wizard_page
+    restrict_page(page)
+    for _ in range(2):
+        response = Client().get(page.url)
+        assert "CRM-Ratgeber" not in response.content.decode() or response.status_code != 200
+        assert status(response) is None
+    for _ in range(2):
+        assert status(Client().get("/gibt-es-nicht/")) is None
+
+
+def test_head_requests_use_the_same_entry(cache_on, wizard_page):
+    page, *_ = wizard_page
+    Client().get(page.url)
+    assert status(Client().head(page.url)) == "hit"
+
+
+def test_disabled_cache_stores_nothing(settings, wizard_page):
+    settings.PAGE_CACHE_ENABLED = False
+    page, *_ = wizard_page
+    assert status(Client().get(page.url)) is None
+    assert status(Client().get(page.url)) is None
+
+
+def test_cut_and_fill_holes_keep_other_inputs():
+    html = (
+        b'<form><input type="hidden" name="csrfmiddlewaretoken" value="SECRET">'
+        b'<input type="hidden" name="leadwizard-referrer" value="https://a.example/" data-leadwizard-referrer>'
+        b'<input type="hidden" name="leadwizard-token" value="TOKEN"></form>'
+    )
+    cut = page_cache.cut_holes(html)
+    assert b"SECRET" not in cut and b"a.example" not in cut
+    assert b'value="TOKEN"' in cut
+
+    request = RequestFactory().get("/", HTTP_REFERER="https://b.example/?x=1&y=2")
+    filled = page_cache.fill_holes(cut, request)
+    assert b'value="https://b.example/?x=1&amp;y=2"' in filled
+    assert b'value="TOKEN"' in filled
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]*)"', filled).group(1)
+    assert len(token) == 64 and token != b"SECRET"

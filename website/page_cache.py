@@ -1,0 +1,217 @@
+"""Whole-page cache for anonymous readers of Wagtail pages, shared by every app server.
+
+A cached page is keyed by host and full path, so each locale (``/`` German,
+``/en/`` English) has its own entries. Only GET and HEAD requests without a
+session cookie, without unknown query parameters and to pages served by Wagtail
+are cached; a page that says ``Cache-Control: private``/``no-cache`` (private
+pages, wizard steps) or sets a cookie is never stored.
+
+Why holes: the wizard's forms need a CSRF token, and a token in cached HTML would
+be one reader's token handed to every other reader. So the stored HTML keeps a
+hole where each per-request hidden input's value goes (the CSRF token and the
+wizard's referrer field); every response, cached or fresh, fills the holes for
+the reader it goes to.
+
+Why a generation: publishing, unpublishing, moving or deleting a page, and
+saving or deleting any model that pages show (``PAGE_CACHE_INVALIDATE_ON``), sets
+a new generation after the transaction commits. Entries carry the generation they
+were rendered under, so all app servers stop using old entries at once, and a
+page showing another page's title (related teasers, "Lesen Sie auch") is never
+stale.
+"""
+
+import re
+import uuid
+from urllib.parse import parse_qsl, urlencode
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_vary_headers
+from django.utils.html import escape
+
+GENERATION_KEY = "pagecache:generation"
+HEADER = "X-Page-Cache"
+
+# Headers worth keeping with a stored page; cookies and Vary are set again per response.
+STORED_HEADERS = ("Content-Type", "Content-Language", "Content-Disposition", "Link", "X-Robots-Tag")
+
+# Hidden inputs whose value belongs to one request. Their values are cut out before
+# a page is stored and filled in for each reader.
+PER_REQUEST_INPUTS = {
+    "csrfmiddlewaretoken": lambda request: get_token(request),
+    "leadwizard-referrer": lambda request: request.META.get("HTTP_REFERER", "")[:1000],
+}
+_INPUT_TAG = re.compile(rb"<input\b[^>]*>")
+_NAME = re.compile(rb'\bname="([^"]*)"')
+_VALUE = re.compile(rb'\bvalue="[^"]*"')
+_HOLE = re.compile(rb"\x00pagecache:([a-z-]+)\x00")
+
+
+def _setting(name, default):
+    return getattr(settings, name, default)
+
+
+def is_enabled():
+    return _setting("PAGE_CACHE_ENABLED", False)
+
+
+def get_cache():
+    return caches[_setting("PAGE_CACHE_ALIAS", "default")]
+
+
+def current_generation(cache=None):
+    """The generation entries must carry to be used; created when the cache has none."""
+    cache = cache or get_cache()
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def invalidate_all():
+    """Make every cached page outdated, on every app server sharing the cache."""
+    # A random value rather than a counter: an evicted counter could start again
+    # at a number that old entries still carry.
+    get_cache().set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def mark_cacheable(request):
+    """Called while Wagtail serves a page: this response may be stored if nothing else forbids it."""
+    request.page_cache_candidate = True
+
+
+def cache_key(request):
+    """The entry for this request, or None when the request must not use the cache."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        # Logged-in staff and readers with a session (password-protected pages) get fresh pages.
+        return None
+    if request.headers.get("X-LeadWizard"):
+        return None
+    allowed = _setting("PAGE_CACHE_QUERY_PARAMETERS", ())
+    params = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+    if any(name not in allowed for name, _value in params):
+        return None
+    query = urlencode(sorted(params))
+    return f"pagecache:page:{request.get_host()}:{request.path}?{query}"
+
+
+def may_store(request, response):
+    if not getattr(request, "page_cache_candidate", False) or getattr(request, "is_preview", False):
+        return False
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    cache_control = response.get("Cache-Control", "").lower()
+    return not any(word in cache_control for word in ("private", "no-cache", "no-store"))
+
+
+def cut_holes(content):
+    """``content`` with the value of every per-request hidden input replaced by a hole."""
+
+    def cut(match):
+        tag = match.group(0)
+        name = _NAME.search(tag)
+        if name is None or name.group(1).decode() not in PER_REQUEST_INPUTS:
+            return tag
+        hole = b'value="\x00pagecache:' + name.group(1) + b'\x00"'
+        if _VALUE.search(tag):
+            return _VALUE.sub(lambda _m: hole, tag, count=1)
+        return tag[:-1].rstrip(b"/ ") + b" " + hole + b">"
+
+    return _INPUT_TAG.sub(cut, content)
+
+
+def fill_holes(content, request):
+    """``content`` with every hole filled with this request's (escaped) value."""
+    values = {}
+
+    def fill(match):
+        name = match.group(1).decode()
+        if name not in values:
+            fill_value = PER_REQUEST_INPUTS.get(name)
+            values[name] = escape(fill_value(request) if fill_value else "").encode()
+        return values[name]
+
+    return _HOLE.sub(fill, content)
+
+
+class PageCacheMiddleware:
+    """Serve anonymous Wagtail pages from the cache; store the ones that may be shared.
+
+    Sits after ``CsrfViewMiddleware`` so that the CSRF cookie is set on cached
+    responses too, and after the security and locale middleware so their headers
+    apply to every response; before authentication and messages, which a cached
+    page never needs (a session cookie bypasses the cache).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = cache_key(request) if is_enabled() else None
+        if key is None:
+            return self.get_response(request)
+
+        cache = get_cache()
+        found = cache.get_many([key, GENERATION_KEY])
+        generation = found.get(GENERATION_KEY) or current_generation(cache)
+        entry = found.get(key)
+        if entry is not None and entry["generation"] == generation:
+            return self.cached_response(request, entry)
+
+        response = self.get_response(request)
+        if may_store(request, response):
+            cache.set(
+                key,
+                {
+                    "generation": generation,
+                    "status": response.status_code,
+                    "content": cut_holes(response.content),
+                    "headers": [(name, response[name]) for name in STORED_HEADERS if name in response],
+                },
+                timeout=_setting("PAGE_CACHE_SECONDS", 600),
+            )
+            response[HEADER] = "miss"
+        return response
+
+    def cached_response(self, request, entry):
+        response = HttpResponse(fill_holes(entry["content"], request), status=entry["status"])
+        for name, value in entry["headers"]:
+            response[name] = value
+        response[HEADER] = "hit"
+        patch_vary_headers(response, ("Cookie",))
+        return response
+
+
+def _invalidate_after_commit(**kwargs):
+    from django.db import transaction
+
+    transaction.on_commit(invalidate_all)
+
+
+def _invalidate_on_page_delete(sender, instance, **kwargs):
+    from wagtail.models import Page
+
+    if isinstance(instance, Page):
+        _invalidate_after_commit()
+
+
+def connect_signals():
+    """Invalidate on every change a cached page could show; called from ``WebsiteConfig.ready``."""
+    from django.apps import apps
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    uid = "website.page_cache"
+    page_published.connect(_invalidate_after_commit, dispatch_uid=f"{uid}.published")
+    page_unpublished.connect(_invalidate_after_commit, dispatch_uid=f"{uid}.unpublished")
+    post_page_move.connect(_invalidate_after_commit, dispatch_uid=f"{uid}.moved")
+    post_delete.connect(_invalidate_on_page_delete, dispatch_uid=f"{uid}.page_deleted")
+    for label in _setting("PAGE_CACHE_INVALIDATE_ON", ()):
+        model = apps.get_model(label)
+        post_save.connect(_invalidate_after_commit, sender=model, dispatch_uid=f"{uid}.saved.{label}")
+        post_delete.connect(_invalidate_after_commit, sender=model, dispatch_uid=f"{uid}.deleted.{label}")
