@@ -5,11 +5,12 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+PROD_LOCAL_ARGS ?=
 
 .DEFAULT_GOAL := help
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install setup run test browser-tools screenshots lint format messages check ci clean
+.PHONY: help install setup run test browser-tools screenshots lint format messages check ci clean prod-local
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -65,6 +66,9 @@ messages: install ## Update the de and en catalogues in locale/ from the code
 check: install ## Django system checks and a check for missing migrations
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+prod-local: install ## Production stack on 127.0.0.1: nginx TLS :8443 -> 2 gunicorn -> PostgreSQL, + worker (PROD_LOCAL_ARGS=--detach)
+	$(BIN)/python scripts/prod_local.py start $(PROD_LOCAL_ARGS)
 
 ci: ## What CI runs: checks and tests on SQLite and PostgreSQL
 	bash .ci/run
