@@ -333,7 +333,7 @@ class ArticlePage(Page):
         """The article's topics named in the article's language."""
         return localize_objects(self.topics.all(), self.locale)
 
-    def get_related_articles(self, locale=None):
+    def get_related_articles(self, locale=None, visible=None):
         """The teasers under the article, in ``locale`` (default: the article's own).
 
         Editor-chosen articles come first, in their order; with fewer than
@@ -343,7 +343,8 @@ class ArticlePage(Page):
         """
         locale = locale or self.locale
         wanted = settings.ARTICLES_RELATED_COUNT
-        visible = visible_articles().defer_streamfields()
+        if visible is None:
+            visible = visible_articles().defer_streamfields()
 
         chosen = [link.article for link in self.related_links.all().select_related("article")]
         chosen = [page for page in chosen if page.translation_key != self.translation_key]
@@ -362,7 +363,7 @@ class ArticlePage(Page):
                 related.extend(fill[: wanted - len(related)])
         return related
 
-    def get_read_also_targets(self, locale=None):
+    def get_read_also_targets(self, locale=None, visible=None):
         """Map each "Read also" block's chosen page id to the page readers of ``locale`` should see."""
         locale = locale or self.locale
         chosen = [
@@ -372,10 +373,9 @@ class ArticlePage(Page):
         ]
         if not chosen:
             return {}
-        resolved = {
-            page.translation_key: page
-            for page in localize_pages(chosen, locale, visible_articles().defer_streamfields())
-        }
+        if visible is None:
+            visible = visible_articles().defer_streamfields()
+        resolved = {page.translation_key: page for page in localize_pages(chosen, locale, visible)}
         return {
             page.pk: resolved[page.translation_key] for page in chosen if page.translation_key in resolved
         }
@@ -403,8 +403,10 @@ class ArticlePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["related_articles"] = self.get_related_articles()
-        context["read_also_targets"] = self.get_read_also_targets()
+        # One set of visible articles for both: Wagtail's public() reads the view restrictions each time.
+        visible = visible_articles().defer_streamfields()
+        context["related_articles"] = self.get_related_articles(visible=visible)
+        context["read_also_targets"] = self.get_read_also_targets(visible=visible)
         context["json_ld"] = self.get_json_ld(request)
         return context
 

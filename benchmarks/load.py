@@ -177,6 +177,8 @@ def extra_env(args):
         "LEADWIZARD_DELIVERY_BACKOFF_SECONDS": "1",
         "LEADWIZARD_DELIVERY_MAX_ATTEMPTS": "12",
         "LEADWIZARD_WEBHOOK_TIMEOUT": "5",
+        # A short lease, so that a delivery held by a killed worker is retried within the run.
+        "LEADWIZARD_DELIVERY_LEASE_SECONDS": "30",
         # Page cache and rate-limit keys apart from any other stack on the same Redis database.
         "CACHE_KEY_PREFIX": "crmportal-bench-load",
         "LOG_LEVEL": "WARNING",
@@ -653,10 +655,10 @@ def wait_for_deliveries(db, pattern, stack, args, log):
     running = sum(1 for row in orphans if any(s == "RUNNING" for s, _ in tasks[row[0]]))
     leased = [row for row in orphans if row[6] is not None and row[6] > now]
     notes.append(
-        f"FINDING: {len(orphans)} open deliveries have no task left "
+        f"{len(orphans)} open deliveries have no task left "
         f"({running} with a task stuck in RUNNING since its worker died, "
         f"{len(orphans) - running} with none); {len(leased)} of them are leased "
-        "(next_attempt_at in the future: the 300 s lease of deliveries.LEASE_SECONDS)"
+        "(next_attempt_at in the future: LEADWIZARD_DELIVERY_LEASE_SECONDS)"
     )
     for row in orphans[:5]:
         notes.append(
@@ -936,7 +938,7 @@ def parse_args(argv):
     parser.add_argument(
         "--lease-wait",
         type=float,
-        default=330.0,
+        default=60.0,
         help="longest wait for a dead worker's lease before retry_deliveries; 0: no recovery",
     )
     parser.add_argument(

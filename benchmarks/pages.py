@@ -7,9 +7,9 @@ Run from the project root (PostgreSQL and Redis on 127.0.0.1, Debian's ``wrk``):
 
 Uses a database of its own (``--database-url``, created when missing), migrated
 and filled with the demo content, and a Redis database of its own for the cache.
-It adds one plain Wagtail ``StandardPage`` whose rich-text body holds the same
-text as the article's body: the floor, a Wagtail page with a comparable body and
-nothing of ours on it. Then, with production settings, one gunicorn on
+It adds one plain Wagtail ``StandardPage`` next to the article (same depth in the
+page tree) whose rich-text body holds the same text as the article's body: the
+floor, a Wagtail page with a comparable body and nothing of ours on it. Then, with production settings, one gunicorn on
 127.0.0.1 at a time:
 
 - page cache off: the plain page (floor), the article with its related teasers
@@ -98,7 +98,7 @@ def ensure_database(url):
 FLOOR_SCRIPT = f"""
 from wagtail.models import Page
 from articles.models import ArticlePage
-from website.models import HomePage, StandardPage
+from website.models import StandardPage
 
 article = ArticlePage.objects.get(url_path__endswith="{ARTICLE}", locale__language_code="de")
 parts = []
@@ -106,11 +106,12 @@ for child in article.body:
     if child.block_type in ("paragraph", "heading", "quote"):
         parts.append(child.render())
 body = "".join(str(part) for part in parts)
-home = HomePage.objects.get(locale__language_code="de")
-page = StandardPage.objects.child_of(home).filter(slug="{FLOOR_SLUG}").first()
+# A sibling of the article, so that Wagtail's routing walks the same depth for both.
+parent = article.get_parent()
+page = StandardPage.objects.child_of(parent).filter(slug="{FLOOR_SLUG}").first()
 if page is None:
     page = StandardPage(title=article.title, slug="{FLOOR_SLUG}", body=body)
-    home.add_child(instance=page)
+    parent.add_child(instance=page)
 else:
     page.title, page.body = article.title, body
 page.save_revision().publish()

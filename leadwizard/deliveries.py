@@ -46,7 +46,8 @@ logger = logging.getLogger(__name__)
 OPTIN_SALT = "leadwizard.optin"
 OPTIN_MAX_AGE = 14 * 24 * 3600
 MAX_BACKOFF_SECONDS = 6 * 3600
-# How long a claimed delivery is left alone by others; longer than any mail or webhook timeout.
+# How long a claimed delivery is left alone by others (LEADWIZARD_DELIVERY_LEASE_SECONDS);
+# longer than any mail or webhook timeout. A worker that dies during an attempt holds it this long.
 LEASE_SECONDS = 300
 EVENT_LEAD_CREATED = "lead.created"
 SIGNATURE_HEADER = "X-LeadWizard-Signature"
@@ -187,7 +188,8 @@ def _claim(delivery, now, force):
         rows = rows.filter(status__in=OPEN_STATUSES).filter(
             Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True)
         )
-    return rows.update(next_attempt_at=now + timedelta(seconds=LEASE_SECONDS)) == 1
+    lease = _setting("LEADWIZARD_DELIVERY_LEASE_SECONDS", LEASE_SECONDS)
+    return rows.update(next_attempt_at=now + timedelta(seconds=lease)) == 1
 
 
 def attempt(delivery, force=False):
