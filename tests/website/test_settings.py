@@ -31,6 +31,9 @@ PRODUCTION_VARIABLES = {
     "SECURE_HSTS_PRELOAD",
     "SECURE_SSL_REDIRECT",
     "CONTENT_SECURITY_POLICY_REPORT_ONLY",
+    "PAGE_CACHE_ENABLED",
+    # Set by the browser tests' conftest for Playwright; check --deploy rejects it (async.E001).
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
 # A key like the ones get_random_secret_key() makes: 50 characters, letters, digits, symbols.
 RANDOM_KEY = "v8#q!Zt2m@Lr5^Xw9&kP0*cN4(yB7)hJ3-sD6_fG1=uE8+aQ2%"
