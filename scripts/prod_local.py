@@ -739,6 +739,20 @@ class Stack:
         self._replace("worker", _spawn("worker", command, self.env, self.logs_dir / "worker.log"))
         return self.processes["worker"]
 
+    def start_retry_timer(self, every=60) -> Proc:
+        """``manage.py retry_deliveries`` every ``every`` seconds, as deploy/'s systemd timer does."""
+        if self.is_alive("retry-timer"):
+            return self.processes["retry-timer"]
+        command = [
+            "sh",
+            "-c",
+            f'while :; do "{_python()}" manage.py retry_deliveries; sleep {int(every)}; done',
+        ]
+        self._replace(
+            "retry-timer", _spawn("retry-timer", command, self.env, self.logs_dir / "retry-timer.log")
+        )
+        return self.processes["retry-timer"]
+
     def kill_worker(self, sig=signal.SIGKILL, wait=True):
         """Send ``sig`` to the task worker (SIGTERM: it finishes the running task first)."""
         self._kill("worker", sig, wait)
@@ -782,7 +796,7 @@ class Stack:
 
     def stop(self, timeout=STOP_TIMEOUT):
         """Stop nginx, app servers and worker: SIGTERM to each process group, SIGKILL after ``timeout``."""
-        order = ["nginx", *[n for n in self.processes if n.startswith("app-")], "worker"]
+        order = ["nginx", *[n for n in self.processes if n.startswith("app-")], "worker", "retry-timer"]
         procs = [self.processes[n] for n in order if n in self.processes]
         for proc in procs:
             proc.signal_group(signal.SIGTERM)
@@ -890,6 +904,7 @@ def start_stack(
         for index in range(len(ports)):
             stack.wait_app_server(index)
         stack.start_worker()
+        stack.start_retry_timer()
         stack.start_nginx()
         stack.wait_healthy()
     except BaseException:
@@ -921,7 +936,9 @@ def _print_urls(stack):
     if stack.config.http_port:
         print(f"  HTTP:    http://{HOST}:{stack.config.http_port}/ redirects to HTTPS")
     servers = ", ".join(f"{HOST}:{port}" for port in stack.app_ports)
-    print(f"  Servers: gunicorn on {servers}, db_worker, nginx; logs in {stack.logs_dir}/")
+    print(
+        f"  Servers: gunicorn on {servers}, db_worker, retry_deliveries every minute, nginx; logs in {stack.logs_dir}/"
+    )
     print(f'  manage.py against this database:  eval "$({_python()} scripts/prod_local.py env)"')
     print()
 
