@@ -7,6 +7,8 @@ import io
 import json
 import os
 import stat
+import threading
+import zoneinfo
 from urllib.parse import urlencode
 
 import openpyxl
@@ -23,6 +25,9 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from wagtail.models import ModelLogEntry
 from wagtail.users.models import UserProfile
 
@@ -36,11 +41,14 @@ from leadwizard.exports import (
     FORMULA_TRIGGERS,
     MAX_VENDORS,
     columns_for,
+    csv_field,
+    csv_fields,
     csv_line,
     export_columns,
     iter_csv,
     lead_rows,
     neutralise,
+    read_ahead,
     write_xlsx,
 )
 from leadwizard.models import ExportJob, Lead
@@ -207,6 +215,149 @@ def test_csv_line_round_trips_through_the_csv_module():
         "2025-03-30 01:30:00+00:00",
         "",
     ]
+
+
+# A column of a chunk at once (csv_block's formatters) ---------------------------------------
+
+# Text that tries the formatters' shortcuts: triggers, quotes, separators, JSON-looking text.
+ODD_TEXT = st.text(
+    alphabet=st.sampled_from([*TRIGGERS, '"', "'", ",", " ", "[", "]", "\\", "a", "ä", "0", "\x00"])
+)
+PLAIN_VALUES = st.one_of(
+    ODD_TEXT,
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.none(),
+    st.datetimes(timezones=st.just(datetime.UTC)),
+)
+JSON_VALUES = st.recursive(
+    st.one_of(
+        st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), ODD_TEXT
+    ),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(ODD_TEXT, children, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(st.lists(PLAIN_VALUES, min_size=1, max_size=12) | st.lists(ODD_TEXT, min_size=1, max_size=12))
+def test_csv_fields_of_a_column_are_those_of_each_value(values):
+    assert csv_fields(values) == [csv_field(value) for value in values]
+    assert csv_fields(tuple(values)) == [csv_field(value) for value in values]
+
+
+@given(st.lists(st.none() | JSON_VALUES, min_size=1, max_size=8))
+def test_answers_as_json_texts_read_as_decoded(answers):
+    """PostgreSQL's answers (JSON text, NULL for none) give what their decoded values give."""
+    texts = [None if answer is None else json.dumps(answer, ensure_ascii=False) for answer in answers]
+    decoded = [None if text is None else json.loads(text) for text in texts]
+    assert exports._json_answer_fields(texts) == [
+        csv_field(value) for value in exports._answer_texts(decoded)
+    ]
+
+
+@given(
+    st.lists(st.lists(st.none() | ODD_TEXT | st.integers(), max_size=MAX_VENDORS + 2), min_size=1, max_size=5)
+)
+def test_vendor_names_as_json_texts_read_as_decoded(name_lists):
+    class Plan:
+        vendors_in_database = True
+
+        def vendors(self, value, pk):
+            names = json.loads(value)
+            assert len(names) <= MAX_VENDORS or names[MAX_VENDORS] is None  # no need to read the matches
+            return ", ".join([str(name) for name in names if name is not None])
+
+    texts = [json.dumps(names, ensure_ascii=False) for names in name_lists]
+    expected = [
+        csv_field(Plan().vendors(text, None)) for text in texts if len(json.loads(text)) <= MAX_VENDORS
+    ]
+    if len(expected) == len(texts):
+        assert exports._vendor_fields(Plan(), [None] * len(texts), texts) == expected
+
+
+@hypothesis_settings(max_examples=300)
+@given(
+    st.lists(
+        st.none()
+        | st.datetimes(
+            min_value=datetime.datetime(1800, 1, 1),
+            max_value=datetime.datetime(2200, 1, 1),
+            timezones=st.just(datetime.UTC),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.sampled_from(["Europe/Berlin", "Asia/Kolkata", "America/St_Johns", "Australia/Lord_Howe", "UTC"]),
+)
+def test_dates_from_the_database_are_the_local_iso_text(moments, zone_name):
+    """As PostgreSQL (UTC, "+00") and SQLite (UTC, no offset) give them; every offset and change of it."""
+    zone = zoneinfo.ZoneInfo(zone_name)
+    expected = [local_text_in(moment, zone) for moment in moments]
+    for texts in (
+        [None if moment is None else postgresql_text(moment) for moment in moments],
+        [None if moment is None else moment.replace(tzinfo=None).isoformat(sep=" ") for moment in moments],
+    ):
+        dates = exports._LocalTimeTexts(zone)
+        assert dates.column(texts) == expected
+        assert dates.column(texts) == expected  # from the memo
+        assert [exports._LocalTimeTexts(zone)(text) for text in texts] == expected
+
+
+def postgresql_text(moment):
+    text = moment.strftime("%Y-%m-%d %H:%M:%S")
+    return text + (f".{moment.microsecond:06d}".rstrip("0") if moment.microsecond else "") + "+00"
+
+
+def local_text_in(moment, zone):
+    return (
+        "" if moment is None else '"' + moment.astimezone(zone).isoformat(sep=" ", timespec="seconds") + '"'
+    )
+
+
+def test_dates_around_the_change_to_and_from_summer_time():
+    zone = zoneinfo.ZoneInfo("Europe/Berlin")
+    moments = [
+        datetime.datetime(2025, 3, 30, 0, 59, 59, 999999, tzinfo=datetime.UTC),
+        datetime.datetime(2025, 3, 30, 1, 0, tzinfo=datetime.UTC),
+        datetime.datetime(2025, 10, 26, 0, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2025, 10, 26, 1, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2025, 12, 31, 23, 30, tzinfo=datetime.UTC),
+    ]
+    assert exports._LocalTimeTexts(zone).column([postgresql_text(moment) for moment in moments]) == [
+        '"2025-03-30 01:59:59+01:00"',
+        '"2025-03-30 03:00:00+02:00"',
+        '"2025-10-26 02:30:00+02:00"',
+        '"2025-10-26 02:30:00+01:00"',
+        '"2026-01-01 00:30:00+01:00"',
+    ]
+
+
+def test_read_ahead_keeps_order_passes_errors_and_stops_its_thread():
+    assert list(read_ahead(iter(range(5)))) == [0, 1, 2, 3, 4]
+
+    def broken():
+        yield 1
+        raise ValueError("database gone")
+
+    items = read_ahead(broken())
+    assert next(items) == 1
+    with pytest.raises(ValueError, match="database gone"):
+        next(items)
+
+    made = []
+
+    def endless():
+        while True:
+            made.append(len(made))
+            yield made[-1]
+
+    before = threading.active_count()
+    items = read_ahead(endless())
+    assert [next(items), next(items)] == [0, 1]
+    items.close()
+    assert threading.active_count() == before
+    assert len(made) <= 4  # at most two ahead
 
 
 def _definition(*questions):

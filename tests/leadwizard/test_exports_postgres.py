@@ -1,0 +1,188 @@
+"""The CSV export made a chunk at once (and on PostgreSQL partly by the database) is byte for byte
+the per-row export: ``csv_line`` of every row of ``lead_rows``, whatever the data.
+
+``test_csv_is_the_same_as_line_by_line`` runs on every database (on SQLite it checks the column
+formatters alone); the PostgreSQL tests are skipped elsewhere. Run them with
+``DATABASE_URL=postgres://... pytest tests/leadwizard -k export``.
+"""
+
+import datetime
+import threading
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from leadwizard import exports
+from leadwizard.exports import BOM, MAX_VENDORS, columns_for, csv_line, iter_csv, lead_rows
+from leadwizard.models import Lead
+from tests.factories import LeadFactory, QuestionnaireFactory
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the PostgreSQL way of the export"
+)
+UTC = datetime.UTC
+
+
+def line_by_line(queryset, columns):
+    """The export as the per-row way writes it."""
+    header = csv_line([header for _key, header in columns])
+    return (BOM + header + "".join(csv_line(row) for row in lead_rows(queryset, columns))).encode()
+
+
+def matches(*names):
+    return [
+        {"vendor": name, "score": 50, "reasons": [{"criterion": "industry", "met": True}]} for name in names
+    ]
+
+
+@pytest.fixture
+def odd_leads(db):
+    """Leads with every kind of value the export has a way for, and the odd ones it must get right."""
+    questionnaire = QuestionnaireFactory()
+    users = get_user_model().objects
+    nul = "\x00" if connection.vendor == "sqlite" else ""  # PostgreSQL text cannot hold NUL
+
+    def lead(answers=None, created_at=None, **fields):
+        if answers is not None:
+            fields.update(answers=answers, answer_labels=[])
+        return LeadFactory(questionnaire=questionnaire, created_at=created_at, **fields)
+
+    # Plain leads first: in chunks of their own they take every fast way.
+    for number in range(4):
+        lead(top_matches=matches("Alpha CRM", "Beta CRM"), match_count=number)
+    lead(
+        name='=HYPERLINK("http://evil.example","Klick")',
+        company="+49 Handel",
+        email="-x@example.com",
+        phone="@home",
+        message='Tab\there, "quoted", comma,\r\nnew line\n' + nul,
+        consent_version="\uff1dfull-width",
+        source_url="\uff0bplus",
+        locale="\uff0d",
+        landing_url="\uff20at",
+        referrer="\ttab first",
+        utm_source="\rcr first",
+        utm_medium="\nlf first",
+        utm_campaign=" =not first",
+        utm_term="'already",
+        utm_content="Ümlaut – ☃ 😀 C:\\path\\",
+        assignee=users.create_user("=admin", "a@example.com", "pw"),
+        marketing_consent=True,
+        marketing_confirmed_at=datetime.datetime(2025, 3, 30, 1, 0, tzinfo=UTC),  # summer time begins
+        top_matches=matches("=evil", 'Quote "CRM"', "Back\\slash", "Comma, Space", 'Sep", "arated'),
+        match_count=2**31 - 1,
+    )
+    lead(
+        answers={
+            "industry": "=cmd|' /C calc'!A0",
+            "employees": -5,
+            "users": 1.5,
+            "uses": ["a", "b,c", 'q"uote', "back\\slash", "\uff1dx", "[bracket]", "x, y"],
+            "german_hq": True,
+            "market": None,
+        },
+        assignee=users.create_user("-user", "u@example.com", "pw"),
+        created_at=datetime.datetime(
+            2025, 10, 26, 0, 30, 0, 0, tzinfo=UTC
+        ),  # no microseconds; ambiguous hour
+        top_matches=matches(*(f"Anbieter {n}" for n in range(MAX_VENDORS))),
+    )
+    lead(
+        answers={
+            "industry": {"nested": [1, 2], "text": "ä"},
+            "employees": 10**20,
+            "users": 0.1,
+            "uses": [1, "two", None, True, [3], {"k": "v"}],
+            "german_hq": False,
+            "market": "",
+        },
+        created_at=datetime.datetime(2025, 10, 26, 1, 30, tzinfo=UTC),  # the same local hour again
+        top_matches=matches(*(f"Anbieter {n}" for n in range(MAX_VENDORS + 2))),
+    )
+    lead(answers={}, top_matches=[], created_at=datetime.datetime(2025, 6, 1, 23, 30, 5, 999999, tzinfo=UTC))
+    lead(
+        answers={"industry": ["x"], "employees": "25", "uses": [], "market": "b2b", "users": 1e-7},
+        top_matches=[{"vendor": None}, {"score": 1}, {"vendor": 7}, "text", {"vendor": "Gamma"}],
+        consent_given_at=datetime.datetime(1850, 6, 1, 12, 0, tzinfo=UTC),  # local mean time, +00:53:28
+    )
+    lead(
+        answers=["not", "an", "object"],
+        top_matches={"vendor": "Delta"},
+        created_at=datetime.datetime(2100, 1, 1, 0, 0, 0, 1, tzinfo=UTC),
+    )
+    lead(answers={"uses": ["only", "strings"], "industry": "it", "employees": 0, "users": 3, "market": "b2c"})
+    lead(top_matches=[[{"vendor": "Nested"}], {"vendor": "Epsilon"}])
+    for number in range(3):
+        lead(top_matches=matches("Alpha CRM"), match_count=number, marketing_consent=bool(number % 2))
+    return Lead.objects.all()
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2, 3, 7, 1000])
+def test_csv_is_the_same_as_line_by_line(odd_leads, chunk_size):
+    columns = columns_for(odd_leads)
+    expected = line_by_line(odd_leads, columns)
+    assert b"".join(iter_csv(odd_leads, columns, chunk_size=chunk_size)) == expected
+    assert expected.count(b"\r\n") >= odd_leads.count() + 1
+
+
+@postgresql_only
+def test_postgresql_writes_fields_and_reads_ahead(odd_leads, monkeypatch):
+    """The database writes the text, yes/no and number columns, and a thread reads the chunks."""
+    threads = []
+    start = threading.Thread.start
+
+    def record_start(thread):
+        threads.append(thread.name)
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", record_start)
+    columns = columns_for(odd_leads)
+    with CaptureQueriesContext(connection) as queries:
+        body = b"".join(iter_csv(odd_leads, columns, chunk_size=4))
+    assert body == line_by_line(odd_leads, columns)
+    chunk_queries = [q["sql"] for q in queries.captured_queries if q["sql"].endswith("LIMIT 4")]
+    chunks = odd_leads.count() // 4
+    assert len(chunk_queries) == chunks + 1  # the last one short or empty
+    assert all("ascii(" in sql and "->" in sql for sql in chunk_queries)
+    assert threads == ["lead-export-read-ahead"]
+    plan = exports._RowPlan(odd_leads, columns, csv=True)
+    assert {kind for kind, _where in plan.csv_columns} == {"answer_json", "datetime", "csv", "vendors"}
+
+
+@postgresql_only
+def test_postgresql_export_inside_a_transaction_sees_its_changes(odd_leads):
+    """The thread uses the caller's connection: uncommitted leads of the caller's transaction are in."""
+    lead = Lead.objects.order_by("pk").first()
+    Lead.objects.filter(pk=lead.pk).update(name="Changed in this transaction")
+    body = b"".join(iter_csv(Lead.objects.filter(pk=lead.pk)))
+    assert b'"Changed in this transaction"' in body
+
+
+@postgresql_only
+def test_stopping_a_postgresql_export_stops_its_thread(odd_leads):
+    chunks = iter_csv(odd_leads, chunk_size=2)
+    next(chunks)  # the header
+    next(chunks)  # the first leads: the thread is reading ahead
+    assert any(thread.name == "lead-export-read-ahead" for thread in threading.enumerate())
+    chunks.close()
+    assert not any(thread.name == "lead-export-read-ahead" for thread in threading.enumerate())
+    assert Lead.objects.count() == odd_leads.count()  # the connection still works
+
+
+@postgresql_only
+def test_postgresql_export_of_nothing(db):
+    QuestionnaireFactory()
+    assert b"".join(iter_csv(Lead.objects.none())).count(b"\r\n") == 1
+    assert b"".join(iter_csv(Lead.objects.filter(name="nobody"))).count(b"\r\n") == 1
+
+
+def test_dates_are_local_time_with_the_offset_of_the_site(odd_leads, settings):
+    """Whatever the time zone: whole-hour, half-hour and odd offsets, summer time and back."""
+    columns = columns_for(odd_leads)
+    for zone in ("Europe/Berlin", "Asia/Kolkata", "America/St_Johns", "UTC"):
+        settings.TIME_ZONE = zone
+        with timezone.override(zone):
+            assert b"".join(iter_csv(odd_leads, columns, chunk_size=3)) == line_by_line(odd_leads, columns)
