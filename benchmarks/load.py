@@ -18,7 +18,7 @@ the run lasts a fixed time, and the stack and the fakes are stopped at the end
 
 Simulated readers: ``--readers`` threads, each doing reader runs back to back
 until the time is up: GET the wizard article, POST each question step with the
-demo answers (as ``tests/e2e/browser.py``'s ``DEMO_ANSWERS``), POST the contact
+demo answers (``website.demo.wizard_content.DEMO_ANSWERS``), POST the contact
 step with a unique e-mail (``load-<run>-<thread>-<n>@bench.example``) and consent.
 A run counts as a success when the final submit answers the 302 to
 ``?leadwizard-done=…`` (or, with ``--fragment``, 200 with the success fragment);
@@ -93,9 +93,12 @@ from urllib.parse import urlencode, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT))
 
 import prod_local  # noqa: E402
 from fake_targets import SmtpSink, WebhookReceiver, port_is_free  # noqa: E402
+
+from website.demo.wizard_content import DEMO_ANSWERS  # noqa: E402 - plain data, no Django setup
 
 ARTICLE = "/magazin/crm-einfuehrung-im-mittelstand/"
 RUN_DIR = ROOT / ".prod-local" / "bench-load"
@@ -103,15 +106,6 @@ DATABASE = "crmportal_bench_load"
 HOST = "127.0.0.1"
 MODES = ["none", "mail-down", "webhook-failing", "worker-killed", "app-server-killed"]
 WEBHOOK_NAME = "bench-load"
-# tests/e2e/browser.py DEMO_ANSWERS (not imported: that module needs Django set up).
-DEMO_ANSWERS = [
-    {"industry": "handwerk"},
-    {"employees": "25", "users": "10"},
-    {"uses": ["vertrieb", "angebote_rechnungen"]},
-    {"integrations": ["email_kalender"]},
-    {"intro_time": "months_1_3"},
-    {"time_tracking": "no", "market": "b2b", "multi_branch": "no", "international": "no", "german_hq": "no"},
-]
 EXPECTED_KINDS = ("sales_notification", "reader_confirmation", "webhook")
 OPEN = ("pending", "retrying")
 RETRY_STATUSES = {502, 503, 504}

@@ -79,6 +79,18 @@ def manage(env, *command):
     subprocess.run([PYTHON, "manage.py", *command], cwd=PROJECT_DIR, env=env, check=True)
 
 
+def django_shell(env, code):
+    """What ``code`` prints, run by ``manage.py shell`` with ``env``'s settings."""
+    return subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", code],
+        cwd=PROJECT_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
 def ensure_database(url):
     import psycopg2
 
@@ -126,14 +138,7 @@ def prepare(args):
     manage(env, "collectstatic", "--noinput", "-v", "0")
     manage(env, "compile_catalogues")
     manage(env, "load_demo", "--hostname", "127.0.0.1", "--port", str(args.port))
-    output = subprocess.run(
-        [PYTHON, "manage.py", "shell", "-c", FLOOR_SCRIPT],
-        cwd=PROJECT_DIR,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()
+    output = django_shell(env, FLOOR_SCRIPT).split()
     floor_url, body_chars = output[-2], int(output[-1])
     static_url = find_static_file(env)
     return floor_url, body_chars, static_url
@@ -142,12 +147,7 @@ def prepare(args):
 def find_static_file(env):
     """The hashed name of the site's stylesheet, as pages link it."""
     code = "from django.templatetags.static import static; print(static('website/css/site.css'))"
-    result = subprocess.run(
-        [PYTHON, "manage.py", "shell", "-c", code], cwd=PROJECT_DIR, env=env, capture_output=True, text=True
-    )
-    if result.returncode == 0 and result.stdout.strip():
-        return result.stdout.strip().splitlines()[-1]
-    raise SystemExit(f"Could not find the stylesheet's static URL:\n{result.stderr}")
+    return django_shell(env, code).strip().splitlines()[-1]
 
 
 class Gunicorn:
@@ -217,16 +217,8 @@ for url in {urls!r}:
         response = client.get(url)
     print("QUERIES", url, len(queries))
 """
-    result = subprocess.run(
-        [PYTHON, "manage.py", "shell", "-c", code],
-        cwd=PROJECT_DIR,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
     counts = {}
-    for line in result.stdout.splitlines():
+    for line in django_shell(env, code).splitlines():
         if line.startswith("QUERIES "):
             _marker, url, count = line.split()
             counts[url] = int(count)

@@ -416,13 +416,7 @@ def webhook_payload(lead):
                 else None
             ),
             "answers": lead.answers,
-            "contact": {
-                "name": lead.name,
-                "company": lead.company,
-                "email": lead.email,
-                "phone": lead.phone,
-                "message": lead.message,
-            },
+            "contact": lead.contact,
             "source": {
                 "page_url": lead.source_url,
                 "landing_url": lead.landing_url,

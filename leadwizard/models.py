@@ -441,6 +441,13 @@ class Lead(models.Model):
                     return row.get("answer") or self.industry
         return self.industry
 
+    CONTACT_FIELDS = ("name", "company", "email", "phone", "message")
+
+    @property
+    def contact(self):
+        """The contact details the reader gave, as a dict (webhook payloads, right of access)."""
+        return {name: getattr(self, name) for name in self.CONTACT_FIELDS}
+
     @property
     def has_marketing_consent(self):
         """Marketing e-mails only after double opt-in."""

@@ -411,9 +411,10 @@ def build_wizard_page(site_tree):
     return questionnaire, page, block_id
 
 
-def staff_user(username, *perms):
+def staff_user(username, *perms, superuser=False):
     """An admin user with exactly ``perms`` (app_label.codename) who reads the admin in English."""
-    user = get_user_model().objects.create_user(username, f"{username}@redaktion.example", "pw")
+    create = get_user_model().objects.create_superuser if superuser else get_user_model().objects.create_user
+    user = create(username, f"{username}@redaktion.example", "pw")
     for perm in ("wagtailadmin.access_admin", *perms):
         app_label, codename = perm.split(".")
         user.user_permissions.add(

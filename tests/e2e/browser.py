@@ -3,18 +3,9 @@
 from leadwizard.matching import answers_by_role, intro_time_order, match_vendors
 from leadwizard.models import Questionnaire
 from leadwizard.wizard import source_vendors
+from website.demo.wizard_content import DEMO_ANSWERS
 
 WIZARD = "[data-leadwizard]"
-
-# One answer set for the demo questionnaire, step by step.
-DEMO_ANSWERS = [
-    {"industry": "handwerk"},
-    {"employees": "25", "users": "10"},
-    {"uses": ["vertrieb", "angebote_rechnungen"]},
-    {"integrations": ["email_kalender"]},
-    {"intro_time": "months_1_3"},
-    {"time_tracking": "no", "market": "b2b", "multi_branch": "no", "international": "no", "german_hq": "no"},
-]
 
 
 def stored_answers():

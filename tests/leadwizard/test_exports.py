@@ -29,7 +29,6 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from wagtail.models import ModelLogEntry
-from wagtail.users.models import UserProfile
 
 from leadwizard import export_views, exports
 from leadwizard.admin_views import LOG_EXPORT
@@ -53,7 +52,7 @@ from leadwizard.exports import (
 )
 from leadwizard.models import ExportJob, Lead
 from leadwizard.questionnaire import Definition, Option, Question, Step
-from tests.factories import LeadFactory, QuestionnaireFactory, locale, translate_snippet
+from tests.factories import LeadFactory, QuestionnaireFactory, locale, staff_user, translate_snippet
 
 TRIGGERS = ["=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20"]
 ANSWER_KEYS = ["industry", "employees", "users", "uses", "german_hq", "market"]  # of default_steps()
@@ -63,24 +62,6 @@ def parse_csv(data):
     text = data.decode("utf-8") if isinstance(data, bytes) else data
     assert text.startswith(BOM)
     return list(csv.reader(io.StringIO(text[len(BOM) :], newline="")))
-
-
-def staff(username, *perms, superuser=False):
-    """An admin user with exactly ``perms`` (app_label.codename) who reads the admin in English."""
-    model = get_user_model()
-    if superuser:
-        user = model.objects.create_superuser(username, f"{username}@redaktion.example", "pw")
-    else:
-        user = model.objects.create_user(username, f"{username}@redaktion.example", "pw")
-    for perm in ("wagtailadmin.access_admin", *perms):
-        app_label, codename = perm.split(".")
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-    profile = UserProfile.get_for_user(user)
-    profile.preferred_language = "en"
-    profile.save()
-    return model.objects.get(pk=user.pk)
 
 
 def export_url(format, **params):
@@ -171,7 +152,7 @@ def leads(questionnaire):
 
 @pytest.fixture
 def marketer(db):
-    return staff("marketing", "leadwizard.view_lead", "leadwizard.export_lead")
+    return staff_user("marketing", "leadwizard.view_lead", "leadwizard.export_lead")
 
 
 # Pure functions -----------------------------------------------------------------------
@@ -587,7 +568,7 @@ def test_invalid_filters_export_nothing(client, marketer, leads):
 
 
 def test_export_needs_the_permission(client, leads):
-    client.force_login(staff("redaktion", "leadwizard.view_lead"))
+    client.force_login(staff_user("redaktion", "leadwizard.view_lead"))
     assert client.get(export_url("csv")).status_code == 403
     assert client.get(export_url("xlsx")).status_code == 403
     assert not ExportJob.objects.exists()
@@ -732,7 +713,7 @@ def test_download_refused_to_others_without_permission_and_anonymous(client, mar
     download = reverse("leadwizard_export_download", args=[job.pk])
     progress = reverse("leadwizard_export_progress", args=[job.pk])
 
-    client.force_login(staff("kollegin", "leadwizard.view_lead", "leadwizard.export_lead"))
+    client.force_login(staff_user("kollegin", "leadwizard.view_lead", "leadwizard.export_lead"))
     assert client.get(download).status_code == 403  # may export, but not the owner
     assert client.get(progress).status_code == 403
     assert client.get(reverse("leadwizard_export_status", args=[job.pk])).status_code == 403
@@ -741,7 +722,7 @@ def test_download_refused_to_others_without_permission_and_anonymous(client, mar
     client.force_login(get_user_model().objects.get(pk=marketer.pk))
     assert client.get(download).status_code == 403  # the owner, but no longer allowed to export
 
-    client.force_login(staff("admin", superuser=True))
+    client.force_login(staff_user("admin", superuser=True))
     assert client.get(download).status_code == 200
 
     client.logout()
@@ -866,7 +847,7 @@ def test_export_leads_command_refuses_bad_input(marketer, tmp_path):
     output = str(tmp_path / "x.csv")
     with pytest.raises(CommandError, match="No user"):
         call_command("export_leads", "--format=csv", f"--output={output}", "--user=niemand")
-    staff("redaktion", "leadwizard.view_lead")
+    staff_user("redaktion", "leadwizard.view_lead")
     with pytest.raises(CommandError, match="may not export"):
         call_command("export_leads", "--format=csv", f"--output={output}", "--user=redaktion")
     with pytest.raises(CommandError, match="Not a date"):
@@ -903,7 +884,7 @@ def test_every_export_writes_one_audit_log_entry(client, marketer, leads, settin
     ]
     assert entries[0].data["filters"] == {"status": ["won"]}
     # Wagtail's site history lists them.
-    client.force_login(staff("admin", superuser=True))
+    client.force_login(staff_user("admin", superuser=True))
     history = client.get(reverse("wagtailadmin_reports:site_history"))
     assert history.status_code == 200
     assert "Leads exported" in history.content.decode()
@@ -930,7 +911,7 @@ def test_listing_export_buttons_carry_filters_and_search(marketer):
 
 
 def test_listing_export_buttons_need_the_permission(db):
-    view, _request = listing_view(staff("redaktion", "leadwizard.view_lead"))
+    view, _request = listing_view(staff_user("redaktion", "leadwizard.view_lead"))
     assert not [button for button in view.header_more_buttons if "lead-exports" in (button.url or "")]
 
 

@@ -1452,3 +1452,14 @@ VENDORS = [
         "logo": {"hue": 345, "shape": "square"},
     },
 ]
+
+# One reader's answers to the demo questionnaire, step by step (browser tests, screenshots,
+# the load benchmark).
+DEMO_ANSWERS = [
+    {"industry": "handwerk"},
+    {"employees": "25", "users": "10"},
+    {"uses": ["vertrieb", "angebote_rechnungen"]},
+    {"integrations": ["email_kalender"]},
+    {"intro_time": "months_1_3"},
+    {"time_tracking": "no", "market": "b2b", "multi_branch": "no", "international": "no", "german_hq": "no"},
+]
