@@ -16,12 +16,12 @@ delivery twice at the same time.
 import hashlib
 import hmac
 import html
+import http.client
 import json
 import logging
 import re
+import ssl
 import time
-import urllib.error
-import urllib.request
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -39,6 +39,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from wagtail.rich_text import expand_db_html
 
+from . import webhook_targets
+from .admin_urls import lead_admin_url
 from .models import Delivery, Lead, Webhook
 
 logger = logging.getLogger(__name__)
@@ -309,7 +311,7 @@ def send_sales_notification(delivery, lead):
     admin_root = _setting("WAGTAILADMIN_BASE_URL", "").rstrip("/")
     context = {
         **_lead_context(lead),
-        "admin_url": f"{admin_root}{reverse('leadwizard_leads:inspect', args=[lead.pk])}",
+        "admin_url": f"{admin_root}{lead_admin_url('inspect', lead)}",
         "utm": [(name, getattr(lead, name)) for name in UTM_FIELDS if getattr(lead, name)],
     }
 
@@ -435,50 +437,93 @@ def webhook_payload(lead):
     }
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer like any other non-2xx one: a failure, never followed."""
+# The part of a failed reply kept as the error's detail: the body's first bytes and the status line's
+# reason. The rest is never read; the whole error is cut to ERROR_LIMIT characters when recorded.
+REPLY_LIMIT = 300
+REASON_LIMIT = 100
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
+
+def _in_english(exc):
+    """A webhook_targets message as stored on the delivery: in English, like every other delivery error."""
+    with translation.override(None):
+        return str(exc)
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+def _one_line_limited(text, limit):
+    return " ".join(text[:limit].split())
+
+
+def _post(target, body, headers, timeout):
+    """POST ``body`` to the checked target; (status, reason, detail), detail only for a non-2xx reply.
+
+    Plain ``http.client`` with one hook rather than urllib, requests or urllib3:
+    they all look the host name up again when they connect, so the address
+    called could differ from the one checked, and making them connect to a
+    given address takes custom adapters or connection classes deep in their
+    internals (or another dependency). Here, replacing ``_create_connection``
+    sends the connection to the checked addresses, while http.client still
+    sends ``Host: <host>`` and ``HTTPSConnection.connect`` still wraps the
+    socket with SNI and the certificate checked against the host name.
+    http.client follows no redirects and uses no proxy from the environment
+    (a proxy would look the name up itself).
+    """
+    if target.scheme == "https":
+        connection = http.client.HTTPSConnection(
+            target.host, target.port, timeout=timeout, context=ssl.create_default_context()
+        )
+    else:
+        connection = http.client.HTTPConnection(target.host, target.port, timeout=timeout)
+    connection._create_connection = lambda _address, timeout, _source=None: webhook_targets.connect(
+        target, timeout
+    )
+    try:
+        connection.request("POST", target.path, body=body, headers=headers)
+        response = connection.getresponse()
+        if 200 <= response.status < 300:
+            return response.status, "", ""
+        detail = response.read(REPLY_LIMIT).decode(errors="replace")
+        return (
+            response.status,
+            _one_line_limited(response.reason or "", REASON_LIMIT),
+            _one_line_limited(detail, REPLY_LIMIT),
+        )
+    finally:
+        connection.close()
 
 
 def call_webhook(delivery, lead):
-    """POST the signed payload; anything but a 2xx answer is a failure."""
+    """POST the signed payload to a checked target; anything but a 2xx answer is a failure.
+
+    The URL is checked again here, with a fresh lookup, because DNS may now
+    answer differently than when the webhook was saved; the request then goes
+    to exactly the addresses checked. A refused target is given up at once.
+    """
     webhook = delivery.webhook
     if webhook is None:
         raise PermanentFailure("the webhook was deleted")
     if not webhook.active:
         raise PermanentFailure("the webhook is switched off")
     delivery.target = webhook.url
-    if urlsplit(webhook.url).scheme not in ("http", "https"):
-        raise PermanentFailure("only http and https URLs are called")
+    try:
+        target = webhook_targets.check_url(webhook.url)
+    except webhook_targets.HostNotFound as exc:
+        raise DeliveryError(_in_english(exc)) from None  # DNS may be back at the next attempt
+    except webhook_targets.RefusedTarget as exc:
+        raise PermanentFailure(f"the target is refused: {_in_english(exc)}") from None
     body = json.dumps(
         webhook_payload(lead), cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")
     ).encode()
-    request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
-        webhook.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "LeadWizard-Webhook/1.0",
-            SIGNATURE_HEADER: f"sha256={sign(body, webhook.secret)}",
-            DELIVERY_HEADER: str(delivery.pk),
-            TIMESTAMP_HEADER: str(int(time.time())),
-        },
-    )
-    timeout = _setting("LEADWIZARD_WEBHOOK_TIMEOUT", 5)
-    try:
-        with _opener.open(request, timeout=timeout) as response:
-            status = response.status
-    except urllib.error.HTTPError as exc:
-        detail = exc.read(300).decode(errors="replace").strip() if exc.fp else ""
-        raise DeliveryError(f"HTTP {exc.code} {exc.reason}" + (f": {detail}" if detail else "")) from None
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "LeadWizard-Webhook/1.0",
+        "Connection": "close",
+        SIGNATURE_HEADER: f"sha256={sign(body, webhook.secret)}",
+        DELIVERY_HEADER: str(delivery.pk),
+        TIMESTAMP_HEADER: str(int(time.time())),
+    }
+    status, reason, detail = _post(target, body, headers, _setting("LEADWIZARD_WEBHOOK_TIMEOUT", 5))
     if not 200 <= status < 300:
-        raise DeliveryError(f"HTTP {status}")
+        raise DeliveryError(f"HTTP {status} {reason}".strip() + (f": {detail}" if detail else ""))
 
 
 HANDLERS = {

@@ -24,6 +24,7 @@ from .blocks import QuestionnaireStepsBlock
 from .forms import VendorAdminForm
 from .matching import VendorProfile
 from .questionnaire import Definition
+from .webhook_targets import RefusedTarget, check_url
 
 
 class Questionnaire(TranslatableMixin, index.Indexed, models.Model):
@@ -496,6 +497,22 @@ class Webhook(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """Refuse URLs the server must not call: local or private addresses, other schemes, credentials.
+
+        The host is resolved now, so a name that does not resolve is refused too;
+        ``deliveries.call_webhook`` checks again at every call (DNS may change).
+        """
+        super().clean()
+        if not self.url:
+            return  # empty or already refused by the field's own validation
+        try:
+            check_url(self.url)
+        except RefusedTarget as exc:
+            raise ValidationError(
+                {"url": ValidationError(exc.message, code=exc.code, params=exc.params)}
+            ) from None
 
     def applies_to(self, lead):
         keys = [q.translation_key for q in self.questionnaires.all()]

@@ -4,9 +4,13 @@ import email
 import hashlib
 import hmac
 import io
+import ipaddress
 import json
+import shutil
 import socket
 import socketserver
+import ssl
+import subprocess
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from wagtail.models import ModelLogEntry
 
-from leadwizard import deliveries
+from leadwizard import deliveries, webhook_targets
 from leadwizard.admin_views import LOG_RETRY
 from leadwizard.models import Delivery, Lead, Webhook
 from tests.factories import (
@@ -31,6 +35,7 @@ from tests.factories import (
     translate_page,
     wizard_article,
 )
+from tests.leadwizard.test_webhook_targets import PUBLIC_V4, fake_dns
 from tests.utils import submit_lead
 
 pytestmark = pytest.mark.django_db
@@ -54,12 +59,18 @@ def wizard_page(site_tree):
 
 
 class WebhookReceiver:
-    """An HTTP server in a thread that answers POSTs with the given statuses in turn (the last one repeats)."""
+    """An HTTP server in a thread that answers POSTs with the given statuses in turn (the last one repeats).
 
-    def __init__(self, statuses, secret=SECRET):
+    ``reply`` and ``reason`` replace the body and the status line's reason of a
+    failure; ``tls`` (a server-side SSLContext) makes it an HTTPS server, and
+    ``server_names`` then lists the names clients asked for (SNI).
+    """
+
+    def __init__(self, statuses, secret=SECRET, reply=b"kaputt", reason=None, tls=None):
         self.statuses = list(statuses)
         self.secret = secret
         self.requests = []
+        self.server_names = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -77,23 +88,30 @@ class WebhookReceiver:
                     }
                 )
                 status = receiver.statuses.pop(0) if len(receiver.statuses) > 1 else receiver.statuses[0]
-                self.send_response(status)
+                self.send_response(status, reason if status >= 300 else None)
                 if 300 <= status < 400:
                     self.send_header("Location", f"{receiver.url}elsewhere/")
                 self.send_header("Content-Type", "text/plain")
                 self.end_headers()
-                self.wfile.write(b"ok" if status < 300 else b"kaputt")
+                self.wfile.write(b"ok" if status < 300 else reply)
 
             def log_message(self, *args):
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            tls.sni_callback = lambda _sock, name, _context: self.server_names.append(name)
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
     @property
+    def port(self):
+        return self.server.server_address[1]
+
+    @property
     def url(self):
-        return f"http://127.0.0.1:{self.server.server_address[1]}/"
+        return f"http://127.0.0.1:{self.port}/"
 
     def stop(self):
         self.server.shutdown()
@@ -101,11 +119,17 @@ class WebhookReceiver:
 
 
 @pytest.fixture
-def receiver():
+def allow_loopback(settings):
+    """Webhooks to 127.0.0.1 are refused unless the operator allows them; the receivers live there."""
+    settings.LEADWIZARD_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+
+
+@pytest.fixture
+def receiver(allow_loopback):
     started = []
 
-    def start(*statuses, secret=SECRET):
-        server = WebhookReceiver(statuses or [200], secret=secret)
+    def start(*statuses, secret=SECRET, **options):
+        server = WebhookReceiver(statuses or [200], secret=secret, **options)
         started.append(server)
         return server
 
@@ -195,6 +219,11 @@ def webhook(url, **kwargs):
 
 def by_kind(lead):
     return {delivery.kind: delivery for delivery in lead.deliveries.all()}
+
+
+def inspect_url(lead):
+    """The lead's page in the admin; its URL name is only spelt out here."""
+    return reverse("leadwizard_leads:inspect", args=[lead.pk if hasattr(lead, "pk") else lead])
 
 
 # Scheduling and the e-mails --------------------------------------------------------------------
@@ -455,7 +484,7 @@ def test_gives_up_after_the_maximum_number_of_attempts(
 
 
 def test_unreachable_webhook_and_timeouts_are_recorded(
-    client, wizard_page, settings, django_capture_on_commit_callbacks
+    client, wizard_page, allow_loopback, django_capture_on_commit_callbacks
 ):
     _questionnaire, page, block_id = wizard_page
     webhook(f"http://127.0.0.1:{closed_port()}/hook/")
@@ -481,6 +510,212 @@ def test_a_switched_off_or_deleted_webhook_is_given_up(
     assert delivery.status == Status.GAVE_UP
     assert "switched off" in delivery.last_error
     assert len(server.requests) == 1
+
+
+# Webhook targets: checked again at every call, then called at the checked address -----------------
+
+
+def pin(monkeypatch, addresses):
+    """Let the connection to each public address in ``addresses`` reach a local port instead.
+
+    Returns the list of (address, port) the delivery connected to. Addresses
+    not in ``addresses`` refuse the connection, so nothing leaves the machine.
+    """
+    connected = []
+    real_open_connection = webhook_targets.open_connection
+
+    def open_connection(ip, port, timeout):
+        connected.append((str(ip), port))
+        if str(ip) not in addresses:
+            raise ConnectionRefusedError(f"{ip} is not reachable in this test")
+        return real_open_connection(ipaddress.ip_address(addresses[str(ip)]), port, timeout)
+
+    monkeypatch.setattr(webhook_targets, "open_connection", open_connection)
+    return connected
+
+
+def test_a_local_receiver_is_refused_without_the_allow_list(
+    client, wizard_page, receiver, settings, django_capture_on_commit_callbacks
+):
+    settings.LEADWIZARD_WEBHOOK_ALLOWED_HOSTS = []
+    _questionnaire, page, block_id = wizard_page
+    server = receiver(200)
+    urls = [
+        server.url,
+        f"http://2130706433:{server.port}/",  # 127.0.0.1, as the C resolver reads it
+        f"http://0177.0.0.1:{server.port}/",
+        f"http://[::ffff:127.0.0.1]:{server.port}/",
+        f"http://localhost:{server.port}/",
+    ]
+    for number, url in enumerate(urls):
+        webhook(url, name=f"Hook {number}")  # created in code: nothing checked when saving
+
+    submit_lead(client, page, block_id, capture=django_capture_on_commit_callbacks)
+    calls = Lead.objects.get().deliveries.filter(kind=Kind.WEBHOOK)
+    assert sorted(d.target for d in calls) == sorted(urls)
+    for delivery in calls:
+        assert delivery.status == Status.GAVE_UP  # permanent: not retried
+        assert delivery.attempts == 1
+        assert delivery.last_error.startswith("the target is refused: "), delivery.last_error
+    assert server.requests == []
+
+
+def test_dns_rebinding_is_refused_at_delivery_time(
+    client, wizard_page, receiver, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.LEADWIZARD_WEBHOOK_ALLOWED_HOSTS = []
+    _questionnaire, page, block_id = wizard_page
+    server = receiver(200)
+    dns = fake_dns(monkeypatch, {"crm.example.com": [[PUBLIC_V4], ["127.0.0.1"]]})
+    hook = Webhook(name="CRM", url=f"http://crm.example.com:{server.port}/hook", secret=SECRET)
+    hook.full_clean()  # public when saved …
+    hook.save()
+
+    submit_lead(client, page, block_id, capture=django_capture_on_commit_callbacks)
+    delivery = by_kind(Lead.objects.get())[Kind.WEBHOOK]
+    assert dns.lookups == ["crm.example.com", "crm.example.com"]  # … loopback when called
+    assert delivery.status == Status.GAVE_UP
+    assert delivery.attempts == 1
+    assert "127.0.0.1" in delivery.last_error and "not a public internet address" in delivery.last_error
+    assert server.requests == []
+
+
+def test_the_call_goes_to_the_checked_address_after_one_lookup(
+    client, wizard_page, receiver, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.LEADWIZARD_WEBHOOK_ALLOWED_HOSTS = []
+    _questionnaire, page, block_id = wizard_page
+    server = receiver(200)
+    # A second lookup would answer with an address that is never reached.
+    dns = fake_dns(monkeypatch, {"crm.example.com": [[PUBLIC_V4], ["8.8.4.4"]]})
+    connected = pin(monkeypatch, {PUBLIC_V4: "127.0.0.1"})
+    webhook(f"http://crm.example.com:{server.port}/hook?source=portal")
+
+    submit_lead(client, page, block_id, capture=django_capture_on_commit_callbacks)
+    delivery = by_kind(Lead.objects.get())[Kind.WEBHOOK]
+    assert delivery.status == Status.SUCCEEDED, delivery.last_error
+    assert dns.lookups == ["crm.example.com"]
+    assert connected == [(PUBLIC_V4, server.port)]
+    [request] = server.requests
+    assert request["path"] == "/hook?source=portal"
+    assert request["headers"]["Host"] == f"crm.example.com:{server.port}"
+    assert request["signature_valid"]
+
+
+def test_the_checked_addresses_are_tried_in_turn(
+    client, wizard_page, receiver, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.LEADWIZARD_WEBHOOK_ALLOWED_HOSTS = []
+    _questionnaire, page, block_id = wizard_page
+    server = receiver(200)
+    public_v6 = "2606:4700::6810:84e5"
+    fake_dns(monkeypatch, {"crm.example.com": [[public_v6, PUBLIC_V4]]})
+    connected = pin(monkeypatch, {PUBLIC_V4: "127.0.0.1"})  # the IPv6 address does not answer
+    webhook(f"http://crm.example.com:{server.port}/")
+
+    submit_lead(client, page, block_id, capture=django_capture_on_commit_callbacks)
+    assert by_kind(Lead.objects.get())[Kind.WEBHOOK].status == Status.SUCCEEDED
+    assert connected == [(public_v6, server.port), (PUBLIC_V4, server.port)]
+    assert len(server.requests) == 1
+
+
+@pytest.fixture
+def certificates(tmp_path):
+    """A throwaway CA and, signed by it, a server certificate for crm.example.com (made with openssl)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+
+    def openssl(*args):
+        subprocess.run(["openssl", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+            "-subj", "/CN=LeadWizard test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+            "-addext", "keyUsage=critical,keyCertSign,cRLSign")  # fmt: skip
+    openssl("req", *ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=crm.example.com")
+    (tmp_path / "server.ext").write_text(
+        "subjectAltName=DNS:crm.example.com\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"
+    )
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "server.pem", "-days", "2", "-extfile", "server.ext")  # fmt: skip
+    return tmp_path
+
+
+@pytest.fixture
+def https_receiver(receiver, certificates, monkeypatch):
+    """An HTTPS receiver with the certificate for crm.example.com; the client trusts the test CA only."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificates / "ca.pem"))  # read by ssl.create_default_context()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificates / "server.pem", certificates / "server.key")
+    return receiver(200, tls=context)
+
+
+def test_https_keeps_the_host_name_for_sni_and_the_certificate(
+    client, wizard_page, https_receiver, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.LEADWIZARD_WEBHOOK_ALLOWED_HOSTS = []
+    _questionnaire, page, block_id = wizard_page
+    server = https_receiver
+    fake_dns(monkeypatch, {"crm.example.com": [[PUBLIC_V4]]})
+    connected = pin(monkeypatch, {PUBLIC_V4: "127.0.0.1"})
+    webhook(f"https://crm.example.com:{server.port}/hook")
+
+    submit_lead(client, page, block_id, capture=django_capture_on_commit_callbacks)
+    delivery = by_kind(Lead.objects.get())[Kind.WEBHOOK]
+    assert delivery.status == Status.SUCCEEDED, delivery.last_error
+    assert connected == [(PUBLIC_V4, server.port)]
+    assert server.server_names == ["crm.example.com"]
+    [request] = server.requests
+    assert request["headers"]["Host"] == f"crm.example.com:{server.port}"
+
+
+def test_https_checks_the_certificate_against_the_host_name(
+    client, wizard_page, https_receiver, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.LEADWIZARD_WEBHOOK_ALLOWED_HOSTS = []
+    _questionnaire, page, block_id = wizard_page
+    server = https_receiver
+    fake_dns(monkeypatch, {"other.example.com": [[PUBLIC_V4]]})
+    pin(monkeypatch, {PUBLIC_V4: "127.0.0.1"})
+    webhook(f"https://other.example.com:{server.port}/hook")  # the certificate is for crm.example.com
+
+    submit_lead(client, page, block_id, capture=django_capture_on_commit_callbacks)
+    delivery = by_kind(Lead.objects.get())[Kind.WEBHOOK]
+    assert delivery.status == Status.RETRYING
+    assert "CERTIFICATE_VERIFY_FAILED" in delivery.last_error
+    assert "other.example.com" in delivery.last_error  # Hostname mismatch … for 'other.example.com'
+    assert server.requests == []
+
+
+def test_only_a_bounded_part_of_a_failed_reply_is_kept(
+    client, wizard_page, receiver, django_capture_on_commit_callbacks
+):
+    _questionnaire, page, block_id = wizard_page
+    server = receiver(500, reply=b"x" * 20_000, reason="Kaputt " * 2000)
+    webhook(server.url)
+    submit_lead(client, page, block_id, capture=django_capture_on_commit_callbacks)
+    delivery = by_kind(Lead.objects.get())[Kind.WEBHOOK]
+    assert delivery.status == Status.RETRYING
+    status_line, detail = delivery.last_error.split(": ", 1)
+    assert status_line.startswith("HTTP 500 Kaputt Kaputt")
+    assert len(status_line) <= len("HTTP 500 ") + deliveries.REASON_LIMIT
+    assert detail == "x" * deliveries.REPLY_LIMIT
+    assert len(delivery.last_error) <= deliveries.ERROR_LIMIT
+
+
+def test_a_reply_is_shown_escaped_on_the_leads_page(
+    admin_client, client, wizard_page, receiver, django_capture_on_commit_callbacks
+):
+    _questionnaire, page, block_id = wizard_page
+    server = receiver(500, reply=b'<script>alert("webhook")</script>')
+    webhook(server.url)
+    submit_lead(client, page, block_id, capture=django_capture_on_commit_callbacks)
+    lead = Lead.objects.get()
+    assert by_kind(lead)[Kind.WEBHOOK].last_error.endswith('<script>alert("webhook")</script>')
+
+    html = admin_client.get(inspect_url(lead)).content.decode()
+    assert "&lt;script&gt;alert(&quot;webhook&quot;)&lt;/script&gt;" in html
+    assert '<script>alert("webhook")' not in html
 
 
 def test_backoff_doubles_and_is_capped(settings):
@@ -741,9 +976,7 @@ def retry_url(delivery):
 
 
 def test_inspect_page_offers_retry_for_failed_deliveries(admin_client, failed_delivery):
-    html = admin_client.get(
-        reverse("leadwizard_leads:inspect", args=[failed_delivery.lead_id])
-    ).content.decode()
+    html = admin_client.get(inspect_url(failed_delivery.lead_id)).content.decode()
     assert f'action="{retry_url(failed_delivery)}"' in html
     assert html.count('action="/admin/leadwizard/deliveries/') == 1  # not for the succeeded ones
 
@@ -753,7 +986,7 @@ def test_marketer_retries_by_hand(admin_client, failed_delivery, mailoutbox):
     mailoutbox.clear()
     response = admin_client.post(retry_url(failed_delivery), follow=True)
     lead = failed_delivery.lead
-    assert response.redirect_chain[0][0] == reverse("leadwizard_leads:inspect", args=[lead.pk])
+    assert response.redirect_chain[0][0] == inspect_url(lead)
     failed_delivery.refresh_from_db()
     assert failed_delivery.status == Status.SUCCEEDED
     assert failed_delivery.attempts == 2
