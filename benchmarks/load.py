@@ -7,9 +7,10 @@ Run from the project root:
     .venv/bin/python benchmarks/load.py --fault all              #    app-server-killed; all: one after another
 
 It starts the production-like stack of ``scripts/prod_local.py`` (nginx with TLS on
-127.0.0.1 in front of two gunicorn app servers, one ``db_worker``, PostgreSQL,
-Redis) with a database of its own (``crmportal_bench_load``, demo content loaded)
-and ports of its own, so that it never touches a ``make prod-local`` stack. Two
+127.0.0.1 in front of two gunicorn app servers on unix sockets, one ``db_worker``,
+PostgreSQL, Redis) with a database of its own (``crmportal_bench_load``, demo
+content loaded), a run directory and ports of its own, so that it never touches a
+``make prod-local`` stack. Two
 fake delivery targets run in this process (``benchmarks/fake_targets.py``): an SMTP
 sink the stack sends its e-mails to and a webhook receiver, configured as the
 only active ``Webhook``. Everything is on loopback, every request has a timeout,
@@ -31,10 +32,10 @@ by default), and nginx overwrites ``X-Forwarded-For`` with the address of the
 connection, as it must in production; a header set by the client would never
 reach the app. So every reader run connects from an address of its own in
 127.0.0.0/8 (Linux routes the whole block to the loopback interface), and the
-stack trusts nginx's ``X-Forwarded-For`` (``LEADWIZARD_TRUST_X_FORWARDED_FOR=1``):
-rate limits apply per reader exactly as for real readers. The first address is
-random per invocation, so that repeated runs within the rate-limit window do
-not reuse a bucket.
+app believes nginx's ``X-Forwarded-For`` because nginx is its trusted proxy on
+the unix sockets (``LEADWIZARD_TRUSTED_PROXIES=unix``): rate limits apply per
+reader exactly as for real readers. The first address is random per invocation,
+so that repeated runs within the rate-limit window do not reuse a bucket.
 
 Spam check: the stack runs with ``LEADWIZARD_MIN_SECONDS=0``. Simulated readers
 do not think; with the real 5 s every lead would be marked as suspected spam,
@@ -166,11 +167,14 @@ def extra_env(args):
         "EMAIL_HOST": HOST,
         "EMAIL_PORT": str(args.smtp_port),
         "EMAIL_TIMEOUT": "5",
-        "LEADWIZARD_TRUST_X_FORWARDED_FOR": "1",
+        # nginx reaches the app servers over unix sockets: the one peer whose X-Forwarded-For counts.
+        "LEADWIZARD_TRUSTED_PROXIES": "unix",
         "LEADWIZARD_MIN_SECONDS": "0",
         "LEADWIZARD_DELIVERY_BACKOFF_SECONDS": "1",
         "LEADWIZARD_DELIVERY_MAX_ATTEMPTS": "12",
         "LEADWIZARD_WEBHOOK_TIMEOUT": "5",
+        # The webhook receiver is on loopback, which webhooks may only call when allowed.
+        "LEADWIZARD_WEBHOOK_ALLOWED_HOSTS": HOST,
         # A short lease, so that a delivery held by a killed worker is retried within the run.
         "LEADWIZARD_DELIVERY_LEASE_SECONDS": "30",
         # Page cache and rate-limit keys apart from any other stack on the same Redis database.
@@ -182,7 +186,7 @@ def extra_env(args):
 def start_bench_stack(args):
     """prod_local's ``start_stack`` with our ports, database and extra environment; (stack, owned)."""
     config = prod_local.Config(
-        app_ports=args.app_ports,
+        app_servers=args.app_servers,
         https_port=args.https_port,
         http_port=0,
         workers=args.gunicorn_workers,
@@ -201,9 +205,8 @@ def start_bench_stack(args):
         running.env.update(extra_env(args))
         say(f"reusing the bench stack at {running.base_url}")
         return running, False
-    busy = [p for p in [*args.app_ports, args.https_port] if not port_is_free(p)]
-    if busy:
-        raise prod_local.StackError(f"ports already in use: {', '.join(map(str, busy))}")
+    if not port_is_free(args.https_port):
+        raise prod_local.StackError(f"port {args.https_port} is already in use")
     for sub in ("logs", "run", "media", "staticfiles"):
         (RUN_DIR / sub).mkdir(parents=True, exist_ok=True)
     prod_local.nginx_binary()
@@ -215,9 +218,9 @@ def start_bench_stack(args):
         prod_local.setup(env, config, log=lambda message: say(f"setup: {message}"))
     stack = prod_local.Stack(config, env)
     try:
-        for index in range(len(args.app_ports)):
+        for index in range(args.app_servers):
             stack.start_app_server(index, wait=False)
-        for index in range(len(args.app_ports)):
+        for index in range(args.app_servers):
             stack.wait_app_server(index)
         stack.start_worker()
         stack.start_nginx()
@@ -243,7 +246,7 @@ def configure_webhook(stack, url, secret):
 
 def ensure_running(stack):
     """Bring back what a previous fault mode killed."""
-    for index in range(len(stack.app_ports)):
+    for index in range(stack.app_servers):
         if not stack.is_alive(stack.app_server_name(index)):
             say(f"restarting {stack.app_server_name(index)}")
             stack.start_app_server(index)
@@ -943,7 +946,7 @@ def parse_args(argv):
     parser.add_argument(
         "--gunicorn-workers", type=int, default=None, help="per app server (default: gunicorn.conf)"
     )
-    parser.add_argument("--app-ports", type=lambda v: [int(p) for p in v.split(",")], default=[18101, 18102])
+    parser.add_argument("--app-servers", type=int, default=2, help="gunicorn app servers (unix sockets)")
     parser.add_argument("--https-port", type=int, default=18443)
     parser.add_argument("--smtp-port", type=int, default=18025)
     parser.add_argument("--webhook-port", type=int, default=18026)
@@ -953,7 +956,7 @@ def parse_args(argv):
     parser.add_argument("--keep-stack", action="store_true", help="leave the stack running at the end")
     parser.add_argument("--stop-stack", action="store_true", help="only stop a bench stack left running")
     args = parser.parse_args(argv)
-    if len(args.app_ports) < 2 and args.fault in ("app-server-killed", "all"):
+    if args.app_servers < 2 and args.fault in ("app-server-killed", "all"):
         parser.error("app-server-killed needs two app servers")
     return args
 
@@ -981,7 +984,8 @@ def main(argv=None):
     try:
         started = time.monotonic()
         stack, owned = start_bench_stack(args)
-        say(f"stack up in {time.monotonic() - started:.0f} s: {stack.base_url}, app servers {stack.app_ports}, "
+        say(f"stack up in {time.monotonic() - started:.0f} s: {stack.base_url}, app servers on "
+            f"{', '.join(str(path) for path in stack.app_sockets)}, "
             f"database {args.database}; SMTP sink :{sink.port}, webhook {hook.url}")  # fmt: skip
         configure_webhook(stack, hook.url, secret)
         db = Db(args.database)

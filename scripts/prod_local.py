@@ -1,7 +1,9 @@
 """Run the production stack on 127.0.0.1 for trying it out (``make prod-local``).
 
-nginx (TLS with a self-signed certificate) -> N gunicorn app servers -> PostgreSQL
-and Redis, plus one ``db_worker``, all with ``website.settings.production``. It
+nginx (TLS with a self-signed certificate) -> N gunicorn app servers on unix
+sockets (``.prod-local/run/app-N.sock``; gunicorn has no TCP port, as in
+production) -> PostgreSQL and Redis, plus one ``db_worker``, all with
+``website.settings.production``. It
 installs Debian's nginx when missing, starts PostgreSQL when it is down, creates
 the database ``crmportal_prod_local``, migrates, collects static files, loads the
 demo content and an admin user, starts the processes and waits until ``/healthz``
@@ -10,7 +12,7 @@ answers through nginx. Everything it writes lives in ``.prod-local/`` (logs in
 
 Command line (``.venv/bin/python scripts/prod_local.py --help``)::
 
-    prod_local.py [start] [--detach] [--app-servers N | --ports 8001,8002]
+    prod_local.py [start] [--detach] [--app-servers N]
                   [--https-port 8443] [--http-port 8080] [--workers N] [--skip-setup]
     prod_local.py stop | status | env
 
@@ -25,6 +27,9 @@ Python API, for benchmark and fault-injection scripts::
 
     stack = prod_local.start_stack(app_servers=2, detach=True)   # or prod_local.attach()
     stack.base_url                     # "https://127.0.0.1:8443"
+    stack.app_socket(0)                # .prod-local/run/app-1.sock, where the first app server listens
+    stack.app_server_status(0)         # its /healthz status, asked over the socket (bypassing nginx)
+    stack.app_server_listeners(0)      # what its processes listen on: ["unix:..."], never "tcp:..."
     stack.kill_app_server(0)           # SIGKILL to the first app server (master and workers)
     stack.start_app_server(0)
     stack.kill_worker(); stack.start_worker()
@@ -41,6 +46,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
+import http.client
 import json
 import os
 import pwd
@@ -67,7 +73,9 @@ PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 # A Redis database of its own, so that the page cache and rate limits of this stack
 # never mix with development or tests.
 REDIS_URL = "redis://127.0.0.1:6379/3"
-DEFAULT_APP_PORTS = (8001, 8002)
+DEFAULT_APP_SERVERS = 2
+# AF_UNIX paths are limited to 107 bytes on Linux.
+MAX_SOCKET_PATH = 107
 DEFAULT_HTTPS_PORT = 8443
 DEFAULT_HTTP_PORT = 8080
 # /healthz checks database, cache and task table. /robots.txt is the fallback for a
@@ -80,6 +88,11 @@ START_TIMEOUT = 60.0
 def _python():
     venv_python = ROOT / ".venv" / "bin" / "python"
     return str(venv_python) if venv_python.exists() else sys.executable
+
+
+def gunicorn_command():
+    """How the stack starts an app server; ``GUNICORN_BIND`` in the environment says where it listens."""
+    return [_python(), "-m", "gunicorn", "--config", str(ROOT / "deploy" / "gunicorn.conf.py")]
 
 
 def _say(message):
@@ -215,6 +228,94 @@ def _port_in_use(port):
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.settimeout(0.5)
         return sock.connect_ex((HOST, port)) == 0
+
+
+def _socket_in_use(path):
+    """Whether something accepts connections on the unix socket ``path`` (a stale file does not count)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(str(path)) == 0
+
+
+class UnixHTTPConnection(http.client.HTTPConnection):
+    """http.client over a unix socket: how to reach an app server without nginx."""
+
+    def __init__(self, path, timeout=5):
+        super().__init__("localhost", timeout=timeout)
+        self.path = str(path)
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(self.timeout)
+        self.sock.connect(self.path)
+
+
+def group_members(pgid):
+    """Pids of the live processes in process group ``pgid``."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = raw[raw.rindex(")") + 2 :].split()
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            members.append(int(entry.name))
+    return members
+
+
+def _listening_sockets():
+    """{socket inode: "tcp:addr:port" | "unix:path"} of every listening socket in this network namespace."""
+    listening = {}
+    for name in ("tcp", "tcp6"):
+        try:
+            lines = Path(f"/proc/net/{name}").read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] != "0A":  # TCP_LISTEN
+                continue
+            address, port = fields[1].split(":")
+            listening[fields[9]] = f"{name}:{_proc_net_address(address)}:{int(port, 16)}"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/net/unix").read_text().splitlines()[1:]:
+            fields = line.split()
+            # Flags 00010000 = __SO_ACCEPTCON: a listening socket.
+            if len(fields) >= 8 and int(fields[3], 16) & 0x10000:
+                listening[fields[6]] = f"unix:{fields[7]}"
+    return listening
+
+
+def _proc_net_address(hexaddr):
+    """The address in /proc/net/tcp{,6}'s notation (32-bit words in host byte order) as text."""
+    raw = bytes.fromhex(hexaddr)
+    words = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
+    return socket.inet_ntop(socket.AF_INET if len(raw) == 4 else socket.AF_INET6, words)
+
+
+def listeners_of(pgid):
+    """What the processes of group ``pgid`` listen on, e.g. ``["unix:/…/app-1.sock"]`` or ``["tcp:127.0.0.1:8001"]``."""
+    listening = _listening_sockets()
+    found = set()
+    for pid in group_members(pgid):
+        fd_dir = Path(f"/proc/{pid}/fd")
+        try:
+            fds = list(fd_dir.iterdir())
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inode = target[len("socket:[") : -1]
+                if inode in listening:
+                    found.add(listening[inode])
+    return sorted(found)
 
 
 # --------------------------------------------------------------------------- prerequisites
@@ -364,7 +465,7 @@ def ensure_certificate(tls_dir):
 class Config:
     """What to start; ``run_dir`` holds every file the stack writes."""
 
-    app_ports: list[int] = field(default_factory=lambda: list(DEFAULT_APP_PORTS))
+    app_servers: int = DEFAULT_APP_SERVERS
     https_port: int = DEFAULT_HTTPS_PORT
     http_port: int = DEFAULT_HTTP_PORT  # 0: no plain-HTTP listener
     workers: int | None = None  # gunicorn workers per app server; None: deploy/gunicorn.conf.py's default
@@ -375,9 +476,13 @@ class Config:
     def base_url(self):
         return f"https://{HOST}:{self.https_port}"
 
+    def app_socket(self, index) -> Path:
+        """The unix socket app server ``index`` (0 = the first) listens on."""
+        return self.run_dir / "run" / f"app-{index + 1}.sock"
+
     def to_json(self):
         return {
-            "app_ports": self.app_ports,
+            "app_servers": self.app_servers,
             "https_port": self.https_port,
             "http_port": self.http_port,
             "workers": self.workers,
@@ -387,8 +492,10 @@ class Config:
 
     @classmethod
     def from_json(cls, data):
+        # pids.json of a stack started before app servers moved to unix sockets: same count.
+        app_servers = data["app_servers"] if "app_servers" in data else len(data["app_ports"])
         return cls(
-            app_ports=list(data["app_ports"]),
+            app_servers=app_servers,
             https_port=data["https_port"],
             http_port=data["http_port"],
             workers=data["workers"],
@@ -423,8 +530,9 @@ def build_env(config):
             "STATIC_ROOT": str(run / "staticfiles"),
             "MEDIA_ROOT": str(run / "media"),
             "LEADWIZARD_EXPORT_ROOT": str(run / "private" / "exports"),
-            # nginx overwrites X-Forwarded-For with the client's address.
-            "LEADWIZARD_TRUST_X_FORWARDED_FOR": "1",
+            # nginx, the app servers' only peer, connects over their unix sockets (an empty
+            # REMOTE_ADDR) and overwrites X-Forwarded-For with the reader's address.
+            "LEADWIZARD_TRUSTED_PROXIES": "unix",
             # Real TLS, real secure cookies and redirects, but no HSTS: browsers would
             # pin https for "localhost" for a year and break every other local server.
             "SECURE_HSTS_SECONDS": "0",
@@ -440,15 +548,19 @@ def build_env(config):
 
 
 NGINX_TEMPLATE = """\
-# Generated by scripts/prod_local.py for a local try-out; the production example is
-# deploy/nginx.conf.example (same proxy settings, real certificate).
+# Generated by scripts/prod_local.py for a local try-out. The blocks marked "from
+# deploy/nginx.conf.example" are copied from the production example, so limits,
+# timeouts and proxy settings are the same; only addresses, paths and the
+# certificate differ.
 @@USER@@
 worker_processes 2;
+# Slow clients cost a connection each; proxied requests two.
+worker_rlimit_nofile 16384;
 pid @@NGINX_DIR@@/nginx.pid;
 error_log @@LOGS@@/nginx-error.log warn;
 
 events {
-    worker_connections 1024;
+    worker_connections 4096;
 }
 
 http {
@@ -462,13 +574,9 @@ http {
     uwsgi_temp_path @@NGINX_DIR@@/temp/uwsgi;
     scgi_temp_path @@NGINX_DIR@@/temp/scgi;
 
-    log_format crmportal_json escape=json
-        '{"time":"$time_iso8601","type":"nginx","client":"$remote_addr",'
-        '"method":"$request_method","path":"$uri","status":$status,'
-        '"bytes":$body_bytes_sent,"duration_s":$request_time,'
-        '"upstream":"$upstream_addr","upstream_status":"$upstream_status",'
-        '"upstream_duration_s":"$upstream_response_time","request_id":"$request_id",'
-        '"host":"$host","user_agent":"$http_user_agent"}';
+    # ---- from deploy/nginx.conf.example (shared: http)
+@@SHARED_HTTP@@
+    # ---- end of the copy
     access_log @@LOGS@@/nginx-access.log crmportal_json;
 
     upstream crmportal_app {
@@ -485,40 +593,14 @@ http {
         ssl_protocols TLSv1.2 TLSv1.3;
         ssl_session_cache shared:crmportal_tls:1m;
 
-        client_max_body_size 1m;
-        client_body_timeout 15s;
-        gzip on;
-        gzip_proxied any;
-        gzip_vary on;
-        gzip_min_length 1024;
-        gzip_types text/plain text/css application/javascript application/json application/xml
-                   application/rss+xml application/atom+xml image/svg+xml;
-
         # With the port: Wagtail picks the site by host and port, Django builds URLs with it.
         proxy_set_header Host $host:$server_port;
-        proxy_set_header X-Forwarded-Proto $scheme;
-        proxy_set_header X-Forwarded-For $remote_addr;
         proxy_set_header X-Forwarded-Host $host:$server_port;
-        proxy_set_header X-Request-ID $request_id;
-        proxy_http_version 1.1;
-        proxy_connect_timeout 2s;
-        proxy_read_timeout 35s;
-        proxy_send_timeout 35s;
-        proxy_next_upstream error timeout;
-        proxy_next_upstream_tries 2;
-        proxy_next_upstream_timeout 5s;
 
-        location / {
-            proxy_pass http://crmportal_app;
-        }
-        location /admin/ {
-            client_max_body_size 50m;
-            proxy_pass http://crmportal_app;
-        }
-        location = /healthz {
-            access_log off;
-            proxy_pass http://crmportal_app;
-        }
+        # ---- from deploy/nginx.conf.example (shared: server)
+@@SHARED_SERVER@@
+        # ---- end of the copy
+
         location /media/ {
             alias @@MEDIA@@/;
             expires 7d;
@@ -551,16 +633,42 @@ def _nginx_user():
     return ""
 
 
+NGINX_EXAMPLE = ROOT / "deploy" / "nginx.conf.example"
+
+
+def shared_nginx_block(name, example=NGINX_EXAMPLE):
+    """The lines between ``# >>> shared: <name>`` and ``# <<< shared: <name>`` in the production example."""
+    text = Path(example).read_text()
+    match = re.search(
+        rf"^[ \t]*# >>> shared: {re.escape(name)}\n(.*?)^[ \t]*# <<< shared: {re.escape(name)}\n",
+        text,
+        re.MULTILINE | re.DOTALL,
+    )
+    if match is None:
+        raise StackError(f"{example} has no block marked '# >>> shared: {name}' ... '# <<< shared: {name}'")
+    return match.group(1)
+
+
+def _indent(block, spaces):
+    """Re-indent ``block`` to ``spaces``, keeping its relative indentation."""
+    lines = block.splitlines()
+    margin = min((len(line) - len(line.lstrip()) for line in lines if line.strip()), default=0)
+    return "\n".join((" " * spaces + line[margin:]) if line.strip() else "" for line in lines)
+
+
 def write_nginx_config(config, cert, key):
     nginx_dir = config.run_dir / "nginx"
     (nginx_dir / "temp").mkdir(parents=True, exist_ok=True)
     (config.run_dir / "media").mkdir(parents=True, exist_ok=True)
     servers = "\n".join(
-        f"        server {HOST}:{port} max_fails=1 fail_timeout=10s;" for port in config.app_ports
+        f"        server unix:{config.app_socket(index)} max_fails=1 fail_timeout=10s;"
+        for index in range(config.app_servers)
     )
     http_server = HTTP_SERVER_TEMPLATE if config.http_port else ""
     text = NGINX_TEMPLATE.replace("@@HTTP_SERVER@@", http_server)
     for token, value in {
+        "@@SHARED_HTTP@@": _indent(shared_nginx_block("http"), 4),
+        "@@SHARED_SERVER@@": _indent(shared_nginx_block("server"), 8),
         "@@USER@@": _nginx_user(),
         "@@NGINX_DIR@@": str(nginx_dir),
         "@@LOGS@@": str(config.run_dir / "logs"),
@@ -600,7 +708,8 @@ def _http_status(url, context=None, headers=None, timeout=5):
 class Stack:
     """A running stack: its processes, the environment they share and helpers for fault runs.
 
-    App servers are addressed by index into ``config.app_ports`` (0 = the first).
+    App servers are addressed by index (0 = the first, ``app-1``, listening on
+    ``run/app-1.sock``).
     """
 
     def __init__(self, config, env, processes=None):
@@ -620,8 +729,17 @@ class Stack:
         return self.config.base_url
 
     @property
-    def app_ports(self) -> list[int]:
-        return list(self.config.app_ports)
+    def app_servers(self) -> int:
+        """How many app servers the stack has."""
+        return self.config.app_servers
+
+    def app_socket(self, index) -> Path:
+        """The unix socket of app server ``index``: nginx's way in, and the only one."""
+        return self.config.app_socket(index)
+
+    @property
+    def app_sockets(self) -> list[Path]:
+        return [self.app_socket(index) for index in range(self.app_servers)]
 
     @property
     def cert_file(self) -> Path:
@@ -635,21 +753,40 @@ class Stack:
     def url(self, path="/") -> str:
         return self.base_url + path
 
-    def app_server_url(self, index, path="/") -> str:
-        """Plain HTTP straight to one app server, bypassing nginx."""
-        return f"http://{HOST}:{self.config.app_ports[index]}{path}"
+    def app_server_status(self, index, path=None, timeout=5) -> int | None:
+        """HTTP status of ``path`` (default: the health check) asked of app server ``index`` over its socket.
+
+        Bypasses nginx; None when the socket does not answer.
+        """
+        path = path or self.health_path
+        headers = {"Host": HOST, "X-Forwarded-Proto": "https"}
+        connection = UnixHTTPConnection(self.app_socket(index), timeout=timeout)
+        try:
+            connection.request("GET", path, headers=headers)
+            return connection.getresponse().status
+        except (OSError, http.client.HTTPException):
+            return None
+        finally:
+            connection.close()
+
+    def app_server_listeners(self, index) -> list[str]:
+        """Where app server ``index``'s processes (master and workers) listen: ``unix:…`` / ``tcp:…`` / ``tcp6:…``."""
+        proc = self.processes.get(self.app_server_name(index))
+        if proc is None or not proc.alive():
+            return []
+        return listeners_of(proc.pid)
 
     def ssl_context(self) -> ssl.SSLContext:
         return _ssl_context(self.cert_file)
 
     # -- state
     def is_alive(self, name) -> bool:
-        """``name``: ``"app-8001"`` (see ``app_server_name``), ``"worker"`` or ``"nginx"``."""
+        """``name``: ``"app-1"`` (see ``app_server_name``), ``"worker"`` or ``"nginx"``."""
         proc = self.processes.get(name)
         return proc is not None and proc.alive()
 
     def app_server_name(self, index) -> str:
-        return f"app-{self.config.app_ports[index]}"
+        return f"app-{index + 1}"
 
     def status(self) -> dict[str, bool]:
         return {name: proc.alive() for name, proc in self.processes.items()}
@@ -671,15 +808,13 @@ class Stack:
     def wait_app_server(self, index, timeout=START_TIMEOUT):
         """Wait until app server ``index`` answers its health check itself (not through nginx)."""
         name = self.app_server_name(index)
-        port = self.config.app_ports[index]
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.is_alive(name):
                 raise StackError(
                     f"{name} exited; see {self.processes[name].log}:\n{_tail(self.processes[name].log)}"
                 )
-            headers = {"Host": HOST, "X-Forwarded-Proto": "https"}
-            status = _http_status(f"http://{HOST}:{port}{self.health_path}", headers=headers)
+            status = self.app_server_status(index)
             if status == 200:
                 return
             if status == 404 and self.health_path != HEALTH_PATHS[-1]:
@@ -713,17 +848,19 @@ class Stack:
         name = self.app_server_name(index)
         if self.is_alive(name):
             return self.processes[name]
-        port = self.config.app_ports[index]
-        if _port_in_use(port):
-            raise StackError(f"port {port} is already in use")
+        path = self.app_socket(index)
+        if len(str(path).encode()) > MAX_SOCKET_PATH:
+            raise StackError(f"the socket path {path} is too long for a unix socket; use a shorter run_dir")
+        if _socket_in_use(path):
+            raise StackError(f"something already listens on {path}")
         env = {
             **self.env,
-            "GUNICORN_BIND": f"{HOST}:{port}",
-            "GUNICORN_CONTROL_SOCKET": str(self.run_dir / "run" / f"gunicorn-{port}.ctl"),
+            # gunicorn replaces a stale socket file left by a killed server itself.
+            "GUNICORN_BIND": f"unix:{path}",
+            "GUNICORN_CONTROL_SOCKET": str(self.run_dir / "run" / f"{name}.ctl"),
         }
-        (self.run_dir / "run").mkdir(parents=True, exist_ok=True)
-        command = [_python(), "-m", "gunicorn", "--config", str(ROOT / "deploy" / "gunicorn.conf.py")]
-        self._replace(name, _spawn(name, command, env, self.logs_dir / f"{name}.log"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._replace(name, _spawn(name, gunicorn_command(), env, self.logs_dir / f"{name}.log"))
         if wait:
             self.wait_app_server(index)
         return self.processes[name]
@@ -855,9 +992,8 @@ def attach(run_dir=RUN_DIR) -> Stack | None:
 
 
 def start_stack(
-    app_servers=2,
+    app_servers=DEFAULT_APP_SERVERS,
     *,
-    ports=None,
     https_port=DEFAULT_HTTPS_PORT,
     http_port=DEFAULT_HTTP_PORT,
     workers=None,
@@ -869,23 +1005,23 @@ def start_stack(
 ) -> Stack:
     """Start PostgreSQL-backed app servers, one task worker and nginx; return when healthy.
 
-    ``ports``: the app servers' ports (default 8001, 8002, ...; overrides
-    ``app_servers``). ``workers``: gunicorn workers per app server. With
-    ``detach=False`` the stack is stopped when this Python process exits; either way
+    App server N listens on the unix socket ``run_dir/run/app-N.sock`` and nowhere
+    else. ``workers``: gunicorn workers per app server. With ``detach=False`` the
+    stack is stopped when this Python process exits; either way
     ``run_dir/pids.json`` lets ``prod_local.py stop`` end it.
     """
-    ports = list(ports) if ports else [DEFAULT_APP_PORTS[0] + i for i in range(app_servers)]
-    if not ports:
+    if app_servers < 1:
         raise StackError("at least one app server is needed")
-    config = Config(ports, https_port, http_port, workers, database, Path(run_dir))
+    config = Config(app_servers, https_port, http_port, workers, database, Path(run_dir))
     running = attach(config.run_dir)
     if running and any(running.status().values()):
         raise StackError(
             f"a stack is already running ({running.base_url}); stop it with: scripts/prod_local.py stop"
         )
-    busy = [p for p in [*ports, https_port, http_port] if p and _port_in_use(p)]
+    busy = [str(p) for p in [https_port, http_port] if p and _port_in_use(p)]
+    busy += [str(path) for path in map(config.app_socket, range(app_servers)) if _socket_in_use(path)]
     if busy:
-        raise StackError(f"ports already in use: {', '.join(map(str, busy))}")
+        raise StackError(f"already in use: {', '.join(busy)}")
     for sub in ("logs", "run", "media", "staticfiles"):
         (config.run_dir / sub).mkdir(parents=True, exist_ok=True)
 
@@ -899,9 +1035,9 @@ def start_stack(
 
     stack = Stack(config, env)
     try:
-        for index in range(len(ports)):
+        for index in range(app_servers):
             stack.start_app_server(index, wait=False)
-        for index in range(len(ports)):
+        for index in range(app_servers):
             stack.wait_app_server(index)
         stack.start_worker()
         stack.start_retry_timer()
@@ -935,19 +1071,15 @@ def _print_urls(stack):
     print(f"  TLS:     self-signed; curl --cacert {stack.cert_file} (or -k), browsers: accept the warning")
     if stack.config.http_port:
         print(f"  HTTP:    http://{HOST}:{stack.config.http_port}/ redirects to HTTPS")
-    servers = ", ".join(f"{HOST}:{port}" for port in stack.app_ports)
+    sockets = ", ".join(
+        str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path) for path in stack.app_sockets
+    )
     print(
-        f"  Servers: gunicorn on {servers}, db_worker, retry_deliveries every minute, nginx; logs in {stack.logs_dir}/"
+        f"  Servers: gunicorn on unix sockets {sockets} (no TCP port), db_worker, "
+        f"retry_deliveries every minute, nginx; logs in {stack.logs_dir}/"
     )
     print(f'  manage.py against this database:  eval "$({_python()} scripts/prod_local.py env)"')
     print()
-
-
-def _parse_ports(value):
-    try:
-        return [int(item) for item in value.split(",") if item.strip()]
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError("comma-separated port numbers expected") from exc
 
 
 def _foreground(stack):
@@ -979,7 +1111,6 @@ def main(argv=None):
     parser.add_argument("command", nargs="?", default="start", choices=["start", "stop", "status", "env"])
     parser.add_argument("--detach", action="store_true", help="start and return; stop later with 'stop'")
     parser.add_argument("--app-servers", type=int, default=None, help="number of app servers (default 2)")
-    parser.add_argument("--ports", type=_parse_ports, default=None, help="app server ports, e.g. 8001,8002")
     parser.add_argument("--https-port", type=int, default=DEFAULT_HTTPS_PORT)
     parser.add_argument(
         "--http-port", type=int, default=DEFAULT_HTTP_PORT, help="0: no HTTP redirect listener"
@@ -999,6 +1130,9 @@ def main(argv=None):
             return 1
         for name, alive in stack.status().items():
             print(f"  {name:10} {'running' if alive else 'stopped'}  (pid {stack.processes[name].pid})")
+        for index in range(stack.app_servers):
+            listeners = stack.app_server_listeners(index)
+            print(f"  {stack.app_server_name(index):10} listens on {', '.join(listeners) or 'nothing'}")
         print(
             f"  {stack.url(stack.health_path)} -> {_http_status(stack.url(stack.health_path), stack.ssl_context())}"
         )
@@ -1014,12 +1148,9 @@ def main(argv=None):
                 print(f"export {key}={shlex.quote(value)}")
         return 0
 
-    if args.ports and args.app_servers is not None and len(args.ports) != args.app_servers:
-        parser.error("--ports and --app-servers disagree")
     try:
         stack = start_stack(
-            args.app_servers or 2,
-            ports=args.ports,
+            args.app_servers or DEFAULT_APP_SERVERS,
             https_port=args.https_port,
             http_port=args.http_port,
             workers=args.workers,

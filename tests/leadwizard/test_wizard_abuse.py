@@ -79,6 +79,36 @@ def test_step_rate_limit(client, wizard, settings):
     assert codes == [200, 200, 200, 429]
 
 
+def test_step_rate_limit_ignores_forwarded_addresses_from_unknown_peers(wizard, settings):
+    settings.LEADWIZARD_STEP_RATE_LIMIT = (3, 600)
+    settings.LEADWIZARD_TRUSTED_PROXIES = ["10.0.0.1"]
+    settings.LEADWIZARD_TRUST_X_FORWARDED_FOR = True  # left over from an older deployment: ignored
+    _q, page, block_id = wizard
+    # Straight to the app server, with a made-up X-Forwarded-For on every request.
+    run = WizardRun(Client(REMOTE_ADDR="198.51.100.20"), page, block_id)
+    codes = [
+        run.post({"q-industry": "handel"}, HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code
+        for n in range(4)
+    ]
+    assert codes == [200, 200, 200, 429]
+
+
+def test_readers_behind_a_trusted_proxy_have_limits_of_their_own(wizard, settings):
+    settings.LEADWIZARD_STEP_RATE_LIMIT = (3, 600)
+    settings.LEADWIZARD_TRUSTED_PROXIES = ["10.0.0.1"]
+    _q, page, block_id = wizard
+    proxy = Client(REMOTE_ADDR="10.0.0.1")
+    run = WizardRun(proxy, page, block_id)
+    # The reader varies the left-most entry; nginx appended the address it saw.
+    codes = [
+        run.post({"q-industry": "handel"}, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.1").status_code
+        for n in range(4)
+    ]
+    assert codes == [200, 200, 200, 429]
+    other = WizardRun(proxy, page, block_id)
+    assert other.post({"q-industry": "handel"}, HTTP_X_FORWARDED_FOR="203.0.113.2").status_code == 200
+
+
 @pytest.mark.parametrize(
     "block_id",
     ["", "nope", "5f0e3c3a-9a4b-4c1e-8f53-2d1c7a6b9e10", "' OR 1=1 --"],

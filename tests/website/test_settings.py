@@ -13,7 +13,8 @@ from django.conf import settings
 from website.settings.env import env_bool, env_int, env_list
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-GOOD_KEY = "k" * 50
+# Just what Django's security.W009 accepts: 50 characters, 5 different ones.
+GOOD_KEY = "abcde" * 10
 
 
 # Variables the production settings read; the developer's own values must not leak in.
@@ -32,6 +33,8 @@ PRODUCTION_VARIABLES = {
     "SECURE_SSL_REDIRECT",
     "CONTENT_SECURITY_POLICY_REPORT_ONLY",
     "PAGE_CACHE_ENABLED",
+    "LEADWIZARD_TRUSTED_PROXIES",
+    "LEADWIZARD_TRUST_X_FORWARDED_FOR",
     # Set by the browser tests' conftest for Playwright; check --deploy rejects it (async.E001).
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
@@ -79,6 +82,14 @@ def test_production_starts_with_secure_values():
             "SECRET_KEY",
         ),
         ({"SECRET_KEY": "short", "ALLOWED_HOSTS": "crm.example"}, "SECRET_KEY"),
+        # What check --deploy would warn about (security.W009) is refused outright.
+        ({"SECRET_KEY": RANDOM_KEY[:49], "ALLOWED_HOSTS": "crm.example"}, "49 characters, fewer than 50"),
+        ({"SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "crm.example"}, "1 different characters, fewer than 5"),
+        ({"SECRET_KEY": "abcd" * 13, "ALLOWED_HOSTS": "crm.example"}, "4 different characters, fewer than 5"),
+        (
+            {"SECRET_KEY": "django-insecure-" + RANDOM_KEY, "ALLOWED_HOSTS": "crm.example"},
+            "starts with 'django-insecure-'",
+        ),
         ({"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "crm.example", "DEBUG": "1"}, "DEBUG"),
         ({"SECRET_KEY": GOOD_KEY}, "ALLOWED_HOSTS"),
         ({"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS"),
@@ -89,6 +100,51 @@ def test_production_refuses_insecure_values(env, message):
     assert code != 0
     assert "ImproperlyConfigured" in output
     assert message in output
+
+
+def test_refused_secret_keys_are_explained_without_showing_them():
+    key = RANDOM_KEY[:40]
+    code, output = load_production(SECRET_KEY=key, ALLOWED_HOSTS="crm.example")
+    assert code != 0
+    assert "at least 50 characters with at least 5 different ones" in output
+    assert "security.W009" in output
+    assert "secrets.token_urlsafe(50)" in output
+    assert key not in output
+
+
+@pytest.mark.parametrize("key", [GOOD_KEY, RANDOM_KEY, "django-insecure" + RANDOM_KEY])
+def test_every_key_production_accepts_passes_the_deploy_check(key):
+    code, output = run_with_settings(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **{**PRODUCTION_ENV, "SECRET_KEY": key}
+    )
+    assert code == 0, output
+    assert "security.W009" not in output
+
+
+def test_trusted_proxies_come_from_the_environment():
+    code = "import django; django.setup(); from django.conf import settings; print(settings.LEADWIZARD_TRUSTED_PROXIES)"
+    _, output = run_with_settings(["-c", code], **PRODUCTION_ENV)
+    assert output.strip().splitlines()[-1] == "[]"
+    _, output = run_with_settings(
+        ["-c", code], **PRODUCTION_ENV, LEADWIZARD_TRUSTED_PROXIES="unix, 10.0.0.0/8,"
+    )
+    assert output.strip().splitlines()[-1] == "['unix', '10.0.0.0/8']"
+
+
+@pytest.mark.parametrize(
+    ("env", "check_id"),
+    [
+        ({"LEADWIZARD_TRUSTED_PROXIES": "unix,127.0.0.1/8"}, "leadwizard.E002"),
+        ({"LEADWIZARD_TRUST_X_FORWARDED_FOR": "1"}, "leadwizard.W001"),
+    ],
+)
+def test_check_reports_trusted_proxy_mistakes(env, check_id):
+    code, output = run_with_settings(
+        ["manage.py", "check", "--fail-level", "WARNING"], **{**PRODUCTION_ENV, **env}
+    )
+    assert code != 0
+    assert check_id in output
+    assert "LEADWIZARD_TRUSTED_PROXIES" in output
 
 
 def test_env_helpers(monkeypatch):

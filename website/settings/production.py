@@ -6,17 +6,51 @@ static files are served by WhiteNoise with hashed, compressed names (run
 its worker (``manage.py db_worker``), and logs are JSON lines.
 """
 
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import DATABASES, DEVELOPMENT_SECRET_KEY, LOGGING, SECRET_KEY, STORAGES
 from .env import env_bool, env_int, env_list, env_str
 
+
+def secret_key_problem(key):
+    """Why ``key`` is not fit for production, or None.
+
+    The same rules as Django's security.W009 (``check --deploy``), so that a key
+    this module accepts never makes the deploy check fail. The key itself never
+    appears in the message: it would end up in logs.
+    """
+    if not key:
+        return "SECRET_KEY is not set"
+    if key == DEVELOPMENT_SECRET_KEY or key.startswith(SECRET_KEY_INSECURE_PREFIX):
+        return f"SECRET_KEY starts with {SECRET_KEY_INSECURE_PREFIX!r}, the mark of a development key"
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"SECRET_KEY has {len(key)} characters, fewer than {SECRET_KEY_MIN_LENGTH}"
+    if len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        return (
+            f"SECRET_KEY has {len(set(key))} different characters, "
+            f"fewer than {SECRET_KEY_MIN_UNIQUE_CHARACTERS}"
+        )
+    return None
+
+
 DEBUG = env_bool("DEBUG", False)
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production (unset DEBUG or set DEBUG=0).")
-if not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 32:
-    raise ImproperlyConfigured("Set SECRET_KEY to a random value of at least 32 characters for production.")
+# Operator-facing and raised while settings load, before translations can work: not translated.
+_problem = secret_key_problem(SECRET_KEY)
+if _problem:
+    raise ImproperlyConfigured(
+        f"{_problem}. Production needs a random SECRET_KEY of at least {SECRET_KEY_MIN_LENGTH} characters "
+        f"with at least {SECRET_KEY_MIN_UNIQUE_CHARACTERS} different ones, not starting with "
+        f"{SECRET_KEY_INSECURE_PREFIX!r} (Django's security.W009). Generate one with: "
+        'python3 -c "import secrets; print(secrets.token_urlsafe(50))"'
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set ALLOWED_HOSTS to the site's host names for production.")
@@ -36,7 +70,8 @@ if not SECURE_HSTS_PRELOAD:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Wagtail's preview views send SAMEORIGIN themselves for the editor's preview panel.
 X_FRAME_OPTIONS = "DENY"
-# Leave /healthz reachable over plain HTTP: load balancers probe the app servers directly.
+# Leave /healthz reachable over plain HTTP: an app server can then be asked directly over
+# its unix socket (curl --unix-socket), without nginx's X-Forwarded-Proto.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Keep database connections open between requests, checked before reuse.

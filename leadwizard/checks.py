@@ -1,0 +1,60 @@
+"""System checks of the lead wizard's settings, run by ``manage.py check``, ``migrate`` and ``runserver``.
+
+A wrong list of trusted proxies silently decides whose address the rate limits
+count, so it is reported before the site serves anyone rather than by a reader.
+"""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+from django.utils.translation import gettext_lazy as _
+
+from .protection import TRUSTED_PROXIES_SETTING, UNIX_SOCKET, parse_proxy_entry
+
+LEGACY_TRUST_SETTING = "LEADWIZARD_TRUST_X_FORWARDED_FOR"
+
+
+@register(Tags.security)
+def trusted_proxies(app_configs=None, **kwargs):
+    """LEADWIZARD_TRUSTED_PROXIES must be a list of IP addresses, CIDR networks or "unix"."""
+    messages = []
+    if hasattr(settings, LEGACY_TRUST_SETTING):
+        messages.append(
+            Warning(
+                _("%(old)s is no longer supported and is ignored.") % {"old": LEGACY_TRUST_SETTING},
+                hint=_(
+                    "Remove it and list the proxies you run in %(new)s (IP addresses or networks, "
+                    "or %(unix)s for a unix socket); X-Forwarded-For is only read from them."
+                )
+                % {"new": TRUSTED_PROXIES_SETTING, "unix": f'"{UNIX_SOCKET}"'},
+                id="leadwizard.W001",
+            )
+        )
+    entries = getattr(settings, TRUSTED_PROXIES_SETTING, ())
+    if not isinstance(entries, list | tuple):
+        messages.append(
+            Error(
+                _("%(name)s must be a list or tuple, not %(type)s.")
+                % {"name": TRUSTED_PROXIES_SETTING, "type": type(entries).__name__},
+                hint=_('For example ["127.0.0.1", "10.0.0.0/8"]; in the environment, comma-separated.'),
+                id="leadwizard.E001",
+            )
+        )
+        return messages
+    for entry in entries:
+        try:
+            parse_proxy_entry(entry)
+        except ValueError as exc:
+            messages.append(
+                Error(
+                    _("%(name)s contains %(entry)r, which is not an IP address or network.")
+                    % {"name": TRUSTED_PROXIES_SETTING, "entry": entry},
+                    hint=_(
+                        "Use addresses such as 127.0.0.1 or ::1, networks such as 10.0.0.0/8 (without "
+                        'host bits), or "%(unix)s" for nginx on a unix socket (%(error)s).'
+                    )
+                    % {"unix": UNIX_SOCKET, "error": exc},
+                    id="leadwizard.E002",
+                )
+            )
+    return messages
+
