@@ -4,16 +4,19 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property, classproperty
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.admin.site_summary import SummaryItem
+from wagtail.admin.views.bulk_action import BulkAction
+from wagtail.admin.views.generic import EditView, InspectView
 from wagtail.log_actions import log
-from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
-from wagtail.snippets.views.snippets import InspectView
+from wagtail.permissions import policy_registry
 
+from .admin_urls import lead_admin_url
 from .blocks import MATCHING_ROLES
 from .models import Lead
 
@@ -43,7 +46,18 @@ def lead_staff():
     )
 
 
-class LeadInspectView(InspectView):
+class PersonTitleMixin:
+    """Headers and breadcrumbs name the person; only users who may see the lead get this far.
+
+    ``str(lead)`` names no person, so that generic places (audit log labels, the
+    site history report) never carry personal data.
+    """
+
+    def get_page_subtitle(self):
+        return self.object.contact_label
+
+
+class LeadInspectView(PersonTitleMixin, InspectView):
     """The lead with its answers by step, matches and reasons, consent record, source and deliveries."""
 
     template_name = "leadwizard/admin/lead_inspect.html"
@@ -65,6 +79,10 @@ class LeadInspectView(InspectView):
         context["can_change"] = self.permission_policy.user_has_permission_for_instance(user, "change", lead)
         context["can_erase"] = self.permission_policy.user_has_permission_for_instance(user, "delete", lead)
         return context
+
+
+class LeadEditView(PersonTitleMixin, EditView):
+    """Status, assignee and notes of a lead."""
 
 
 def readable_matches(lead):
@@ -104,16 +122,40 @@ class AssigneeForm(forms.Form):
         self.fields["assignee"].queryset = lead_staff()
 
 
-class LeadBulkAction(SnippetBulkAction):
-    models = [Lead]
+class LeadBulkAction(BulkAction):
+    """A bulk action on leads: only for users who may change leads, on the confirmation page too."""
+
     template_name = "leadwizard/admin/bulk_confirm.html"
     icon = "tag"
     intro = ""
 
+    @classproperty
+    def models(cls):
+        return [Lead]
+
+    @cached_property
+    def permission_policy(self):
+        return policy_registry.get_by_type(Lead)
+
+    def dispatch(self, request, *args, **kwargs):
+        # Wagtail's bulk actions list the selected objects on their confirmation page,
+        # including those the user may not act on; refuse before anything is listed.
+        if not self.permission_policy.user_has_permission(request.user, "change"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(action_title=self.display_name, action_intro=self.intro, action_icon=self.icon)
+        context.update(
+            action_title=self.display_name,
+            action_intro=self.intro,
+            action_icon=self.icon,
+            header_icon=self.icon,
+        )
         return context
+
+    def object_context(self, lead):
+        return {"item": lead, "label": lead.contact_label, "url": lead_admin_url("inspect", lead)}
 
     def check_perm(self, obj):
         return self.permission_policy.user_has_permission_for_instance(self.request.user, "change", obj)
@@ -191,7 +233,7 @@ class _LeadsSummaryItem(SummaryItem):
         return self.request.user.has_perm("leadwizard.view_lead")
 
     def list_url(self, query):
-        return f"{reverse(Lead.snippet_viewset.get_url_name('list'))}?{query}"
+        return f"{lead_admin_url('index')}?{query}"
 
 
 class NewLeadsSummaryItem(_LeadsSummaryItem):

@@ -5,15 +5,16 @@ import uuid
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.admin import messages
 from wagtail.log_actions import log
+from wagtail.permissions import policy_registry
 
 from . import deliveries
+from .admin_urls import lead_admin_url
 from .admin_views import LOG_RETRY
 from .models import Delivery, Lead
 
@@ -23,11 +24,12 @@ OPTIN_TEMPLATE = "leadwizard/optin_confirm.html"
 @require_POST
 def retry_delivery(request, pk):
     """Attempt one delivery now, whatever its schedule, and go back to the lead with the outcome."""
-    if not request.user.has_perm("leadwizard.change_lead"):
-        raise PermissionDenied
     delivery = get_object_or_404(Delivery.objects.select_related("lead"), pk=pk)
     lead = delivery.lead
-    inspect_url = reverse("leadwizard_leads:inspect", args=[lead.pk])
+    # The error message of a failed attempt may quote the lead's address: the lead policy decides.
+    if not policy_registry.get_by_type(Lead).user_has_permission_for_instance(request.user, "change", lead):
+        raise PermissionDenied
+    inspect_url = lead_admin_url("inspect", lead)
     if delivery.status == Delivery.Status.SUCCEEDED:
         messages.warning(request, _("This delivery has already succeeded; it was not sent again."))
         return redirect(inspect_url)

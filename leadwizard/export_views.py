@@ -25,9 +25,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin import messages
 from wagtail.admin.auth import require_admin_access
+from wagtail.admin.views.generic import IndexView
 from wagtail.admin.widgets.button import Button
-from wagtail.snippets.views.snippets import IndexView
 
+from .admin_urls import lead_admin_url
 from .export_tasks import (
     FORMATS,
     filter_params,
@@ -43,6 +44,7 @@ from .models import ExportJob, Lead
 logger = logging.getLogger(__name__)
 
 EXPORT_PERMISSION = "leadwizard.export_lead"
+VIEW_PERMISSION = "leadwizard.view_lead"
 PROGRESS_TEMPLATE = "leadwizard/admin/export_progress.html"
 # A direct XLSX export is built in memory up to this size, then in a temporary file.
 XLSX_SPOOL_BYTES = 16 * 1024 * 1024
@@ -64,7 +66,8 @@ def background_threshold(format):
 
 
 def can_export(user):
-    return user.is_active and user.has_perm(EXPORT_PERMISSION)
+    # An export is every lead's personal data at once: it needs the right to see leads too.
+    return user.is_active and user.has_perms([VIEW_PERMISSION, EXPORT_PERMISSION])
 
 
 def can_access_job(user, job):
@@ -73,7 +76,7 @@ def can_access_job(user, job):
 
 
 def listing_url():
-    return reverse(Lead.snippet_viewset.get_url_name("list"))
+    return lead_admin_url("index")
 
 
 def query_string(params):

@@ -322,6 +322,9 @@ class Vendor(TranslatableMixin, index.Indexed, models.Model):
 class Lead(models.Model):
     """A reader's request for a shortlist: answers, contact, consent, source and the matches at that moment."""
 
+    # Never in Wagtail's reference index: it would list leads on their source page's "Usage" tab.
+    wagtail_reference_index_ignore = True
+
     class Status(models.TextChoices):
         NEW = "new", _("New")
         IN_PROGRESS = "in_progress", _("In progress")
@@ -429,9 +432,19 @@ class Lead(models.Model):
         indexes = [models.Index(fields=["created_at", "id"], name="leadwizard_lead_created_id")]
 
     def __str__(self):
+        # No personal data: Wagtail copies this into audit log labels, reports and
+        # generic admin screens. Screens for users who may see leads use ``contact_label``.
         if self.erased_at:
             return _("Erased lead %(id)s") % {"id": self.pk}
-        return f"{self.name} ({self.company})"
+        return _("Lead %(id)s") % {"id": self.pk}
+
+    @property
+    def contact_label(self):
+        """The person and company, for screens of users who may see leads."""
+        if self.erased_at:
+            return str(self)
+        return f"{self.name} ({self.company})" if self.company else self.name
+
 
     @property
     def industry_label(self):

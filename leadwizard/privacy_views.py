@@ -3,7 +3,6 @@
 import json
 
 from django import forms
-from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
@@ -19,6 +18,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 from wagtail.permissions import policy_registry
 
+from .admin_urls import lead_admin_url
 from .admin_views import LOG_EXPORT
 from .models import Lead
 from .privacy import erase_lead, leads_for_email, personal_data_for_email
@@ -27,11 +27,11 @@ ACCESS_PERMISSIONS = ("leadwizard.view_lead", "leadwizard.export_lead")
 
 
 def lead_index_url():
-    return reverse(Lead.snippet_viewset.get_url_name("list"))
+    return lead_admin_url("index")
 
 
 def lead_inspect_url(lead):
-    return reverse(Lead.snippet_viewset.get_url_name("inspect"), args=[quote(lead.pk)])
+    return lead_admin_url("inspect", lead)
 
 
 class LeadEraseView(WagtailAdminTemplateMixin, TemplateView):
@@ -49,13 +49,13 @@ class LeadEraseView(WagtailAdminTemplateMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_subtitle(self):
-        return str(self.lead)
+        return self.lead.contact_label
 
     def get_breadcrumbs_items(self):
         return [
             *self.breadcrumbs_items,
             {"url": lead_index_url(), "label": capfirst(Lead._meta.verbose_name_plural)},
-            {"url": lead_inspect_url(self.lead), "label": str(self.lead)},
+            {"url": lead_inspect_url(self.lead), "label": self.lead.contact_label},
             {"url": "", "label": self.get_page_title()},
         ]
 

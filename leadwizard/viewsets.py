@@ -1,16 +1,33 @@
-"""Admin viewsets: the questionnaire and vendor snippets, and the leads listing."""
+"""Admin viewsets: the questionnaire and vendor snippets, and the leads.
 
+Leads are personal data, so they are deliberately *not* a snippet. Registering a
+model as a snippet makes Wagtail add views that know nothing of our permission
+rule: the snippet chooser (which lists every lead's title to any editor), the
+snippets bulk delete (whose confirmation lists the objects a user may not touch),
+the translation APIs of wagtail-localize, and reference-index entries that put
+leads on their source page's "Usage" tab. A plain ``ModelViewSet`` registers only
+the views below, each of which checks ``LeadPermissionPolicy``.
+"""
+
+from django.contrib.admin.utils import quote
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.panels import FieldPanel
-from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, DateColumn, TitleColumn
+from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .admin_views import LeadInspectView, lead_staff
+from .admin_urls import LEAD_ADMIN_NAMESPACE
+from .admin_views import LeadEditView, LeadInspectView, lead_staff
 from .export_views import LeadIndexView as ExportingLeadIndexView
 from .filters import SEARCH_FIELDS, LeadFilterSet
 from .models import Lead, Questionnaire, Vendor, Webhook
+
+#: The ``obj_type`` of the leads listing's bulk-action checkboxes; each checkbox is
+#: described by the element with the id ``lead_<pk>_title`` (the lead's name).
+BULK_OBJECT_TYPE = "lead"
 
 
 class QuestionnaireViewSet(SnippetViewSet):
@@ -48,15 +65,30 @@ class LeadWizardSnippets(SnippetViewSetGroup):
 
 
 class LeadPermissionPolicy(ModelPermissionPolicy):
-    """Leads come only from readers: nobody adds them in the admin."""
+    """Who may do what with leads.
+
+    Every action needs ``view_lead`` as well as its own permission: a lead's
+    name, company and address are on every lead screen (the edit form, the
+    delete confirmation, the history), so a user who may not see personal data
+    may do nothing with leads. Nobody adds leads in the admin; they come only
+    from readers.
+    """
 
     def user_has_permission(self, user, action):
         if action == "add":
             return False
-        return super().user_has_permission(user, action)
+        if not super().user_has_permission(user, "view"):
+            return False
+        return action == "view" or super().user_has_permission(user, action)
 
     def user_has_any_permission(self, user, actions):
         return any(self.user_has_permission(user, action) for action in actions)
+
+    def users_with_any_permission(self, actions):
+        if set(actions) <= {"add"}:
+            return self.user_model._default_manager.none()
+        users = super().users_with_any_permission([action for action in actions if action != "add"])
+        return users.filter(pk__in=super().users_with_permission("view").values("pk"))
 
 
 class LeadForm(WagtailAdminModelForm):
@@ -69,23 +101,40 @@ class LeadForm(WagtailAdminModelForm):
 
 
 class LeadIndexView(ExportingLeadIndexView):
-    """The leads list with export buttons; a row's title opens the lead (answers, matches, deliveries)."""
+    """The leads list with export buttons and bulk actions; a row's name opens the lead."""
+
+    template_name = "leadwizard/admin/lead_index.html"
+
+    @cached_property
+    def columns(self):
+        return [BulkActionsCheckboxColumn("bulk_actions", obj_type=BULK_OBJECT_TYPE), *super().columns]
 
     def _get_title_column(self, field_name, column_class=TitleColumn, **kwargs):
         column_class = self._get_title_column_class(column_class)
-        return self._get_custom_column(field_name, column_class, get_url=self.get_inspect_url, **kwargs)
+        return self._get_custom_column(
+            field_name,
+            column_class,
+            get_url=self.get_inspect_url,
+            # The checkbox of the row points here, so screen readers announce the lead's name.
+            get_title_id=lambda lead: f"{BULK_OBJECT_TYPE}_{quote(lead.pk)}_title",
+            **kwargs,
+        )
 
 
-class LeadViewSet(SnippetViewSet):
+class LeadViewSet(ModelViewSet):
     model = Lead
     icon = "user"
     menu_label = _("Leads")
     menu_order = 270
     add_to_admin_menu = True
     url_prefix = "leads"
-    admin_url_namespace = "leadwizard_leads"
+    name = "leads"
+    url_namespace = LEAD_ADMIN_NAMESPACE
+    # Leads must never show up on their source page's "Usage" tab.
+    add_to_reference_index = False
     inspect_view_enabled = True
     inspect_view_class = LeadInspectView
+    edit_view_class = LeadEditView
     copy_view_enabled = False
     filterset_class = LeadFilterSet
     index_view_class = LeadIndexView
@@ -107,5 +156,10 @@ class LeadViewSet(SnippetViewSet):
     search_backend_name = None
     ordering = ["-created_at"]
     sort_order_field = None
-    panels = [FieldPanel("status"), FieldPanel("assignee"), FieldPanel("notes")]
-    base_form_class = LeadForm
+    edit_handler = ObjectList(
+        [FieldPanel("status"), FieldPanel("assignee"), FieldPanel("notes")], base_form_class=LeadForm
+    )
+
+
+#: The one instance registered with Wagtail (``wagtail_hooks.py``).
+lead_viewset = LeadViewSet()

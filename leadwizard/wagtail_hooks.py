@@ -21,11 +21,16 @@ from .admin_views import (
 )
 from .models import Lead
 from .serving import serve_with_wizard
-from .viewsets import LeadPermissionPolicy, LeadViewSet, LeadWizardSnippets
+from .viewsets import LeadPermissionPolicy, LeadWizardSnippets, lead_viewset
 
 register_permission_policy(Lead, LeadPermissionPolicy(Lead))
 register_snippet(LeadWizardSnippets)
-register_snippet(LeadViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_lead_viewset():
+    return lead_viewset
+
 
 hooks.register("register_bulk_action", SetStatusBulkAction)
 hooks.register("register_bulk_action", AssignBulkAction)

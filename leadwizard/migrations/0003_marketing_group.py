@@ -1,32 +1,13 @@
-"""Create the Marketing group: the people who may see, work and export leads."""
+"""Formerly created a group named "Marketing"; now does nothing.
 
-from django.contrib.auth.management import create_permissions
+It used ``get_or_create`` on a name many sites already use, so a site's own
+"Marketing" group silently gained access to leads, and rolling back deleted
+the site's group. Migration 0004 creates a namespaced group safely instead.
+Databases that applied the old version keep whatever it did (see the upgrade
+notes in CHANGELOG.md); rolling it back no longer deletes anything.
+"""
+
 from django.db import migrations
-
-GROUP_NAME = "Marketing"
-LEAD_PERMISSIONS = ["view_lead", "change_lead", "delete_lead", "export_lead"]
-WEBHOOK_PERMISSIONS = ["view_webhook", "add_webhook", "change_webhook", "delete_webhook"]
-
-
-def create_group(apps, schema_editor):
-    # Permissions are normally created after all migrations; make sure ours exist now.
-    app_config = apps.get_app_config("leadwizard")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _created = Group.objects.get_or_create(name=GROUP_NAME)
-    permissions = Permission.objects.filter(
-        content_type__app_label="leadwizard", codename__in=LEAD_PERMISSIONS + WEBHOOK_PERMISSIONS
-    )
-    admin_access = Permission.objects.filter(content_type__app_label="wagtailadmin", codename="access_admin")
-    group.permissions.add(*permissions, *admin_access)
-
-
-def remove_group(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name=GROUP_NAME).delete()
 
 
 class Migration(migrations.Migration):
@@ -36,4 +17,4 @@ class Migration(migrations.Migration):
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
-    operations = [migrations.RunPython(create_group, remove_group)]
+    operations = []

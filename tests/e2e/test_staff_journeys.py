@@ -2,11 +2,13 @@
 
 import csv
 import io
+import re
 
 from django.contrib.auth.models import Group
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from leadwizard.groups import MARKETING_GROUP_NAME
 from leadwizard.models import Lead
 from tests.factories import LeadFactory
 
@@ -28,7 +30,7 @@ def make_user(django_user_model, username, group):
 
 
 def test_marketer_filters_works_and_exports_leads(demo, page, django_user_model):
-    marketer = make_user(django_user_model, "marketing-maria", "Marketing")
+    marketer = make_user(django_user_model, "marketing-maria", MARKETING_GROUP_NAME)
     questionnaire = Lead._meta.get_field("questionnaire").related_model.objects.get(
         locale__language_code="de"
     )
@@ -56,7 +58,7 @@ def test_marketer_filters_works_and_exports_leads(demo, page, django_user_model)
     page.goto(demo.url + f"/admin/leads/edit/{handwerk[0].pk}/")
     page.locator('select[name="status"]').select_option("in_progress")
     page.locator('select[name="assignee"]').select_option(str(marketer.pk))
-    page.locator("button.action-save").click()
+    page.get_by_role("button", name=re.compile("^(Speichern|Save)$")).click()
     expect(page.locator(".messages")).to_be_visible()
     handwerk[0].refresh_from_db()
     assert handwerk[0].status == Lead.Status.IN_PROGRESS

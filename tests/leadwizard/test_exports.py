@@ -52,6 +52,7 @@ from leadwizard.exports import (
 )
 from leadwizard.models import ExportJob, Lead
 from leadwizard.questionnaire import Definition, Option, Question, Step
+from leadwizard.viewsets import lead_viewset
 from tests.factories import LeadFactory, QuestionnaireFactory, locale, staff_user, translate_snippet
 
 TRIGGERS = ["=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20"]
@@ -563,7 +564,7 @@ def test_invalid_filters_export_nothing(client, marketer, leads):
     client.force_login(marketer)
     response = client.get(export_url("csv", created_at_from="gestern"))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("leadwizard_leads:list"))
+    assert response["Location"].startswith(reverse("leadwizard_leads:index"))
     assert not ExportJob.objects.exists()
 
 
@@ -894,9 +895,9 @@ def test_every_export_writes_one_audit_log_entry(client, marketer, leads, settin
 
 
 def listing_view(user, **params):
-    viewset = Lead.snippet_viewset
+    viewset = lead_viewset
     view_func = viewset.construct_view(LeadIndexView, **viewset.get_index_view_kwargs())
-    request = RequestFactory().get(reverse("leadwizard_leads:list"), params)
+    request = RequestFactory().get(reverse("leadwizard_leads:index"), params)
     request.user = user
     view = view_func.view_class(**view_func.view_initkwargs)
     view.setup(request)
@@ -923,9 +924,9 @@ def test_listing_spreadsheet_parameter_leads_to_the_export(marketer):
 
 
 def test_leads_listing_shows_the_export_buttons(client, marketer, leads):
-    assert issubclass(Lead.snippet_viewset.index_view_class, LeadIndexView)
+    assert issubclass(lead_viewset.index_view_class, LeadIndexView)
     client.force_login(marketer)
-    html = client.get(reverse("leadwizard_leads:list") + "?status=won").content.decode()
+    html = client.get(reverse("leadwizard_leads:index") + "?status=won").content.decode()
     assert reverse("leadwizard_export_leads", args=["csv"]) + "?status=won" in html
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
 from leadwizard.admin_views import LOG_ASSIGN, LOG_STATUS, LOG_VIEW
+from leadwizard.groups import MARKETING_GROUP_NAME
 from leadwizard.models import Lead
 from tests.factories import LeadFactory
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def marketer(client, django_user_model, site_tree):
     user = django_user_model.objects.create_user("maria", "maria@example.com", "pw")
-    user.groups.add(Group.objects.get(name="Marketing"))
+    user.groups.add(Group.objects.get(name=MARKETING_GROUP_NAME))
     client.force_login(user)
     return user
 
@@ -28,7 +29,7 @@ def bulk_url(action, leads):
 def test_listing_filters_and_searches(client, marketer):
     LeadFactory(name="Anna Handwerk", industry="handwerk", status=Lead.Status.NEW)
     LeadFactory(name="Bernd Handel", industry="handel", status=Lead.Status.WON, company="Laden KG")
-    url = reverse("leadwizard_leads:list")
+    url = reverse("leadwizard_leads:index")
     html = client.get(url, {"industry": "handwerk"}).content.decode()
     assert "Anna Handwerk" in html and "Bernd Handel" not in html
     html = client.get(url, {"status": "won"}).content.decode()
@@ -81,5 +82,5 @@ def test_lead_page_is_readable_and_its_viewing_is_logged(client, marketer):
 def test_dashboard_figures_link_to_the_filtered_list(client, marketer):
     LeadFactory(assignee=None)
     html = client.get(reverse("wagtailadmin_home")).content.decode()
-    assert reverse("leadwizard_leads:list") + "?assignee=null" in html
+    assert reverse("leadwizard_leads:index") + "?assignee=null" in html
     assert "created_at_from=" in html

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone
 
+from leadwizard.groups import MARKETING_GROUP_NAME
 from leadwizard.models import Delivery, ExportJob, Lead
 from tests.factories import LeadFactory
 
@@ -21,7 +22,7 @@ def users(django_user_model):
     editor = django_user_model.objects.create_user("editor", "editor@example.com", "pw")
     editor.groups.add(editors)
     marketer = django_user_model.objects.create_user("marketer", "marketer@example.com", "pw")
-    marketer.groups.add(Group.objects.get(name="Marketing"))
+    marketer.groups.add(Group.objects.get(name=MARKETING_GROUP_NAME))
     superuser = django_user_model.objects.create_superuser("chef", "chef@example.com", "pw")
     return {"anonymous": None, "editor": editor, "marketer": marketer, "superuser": superuser}
 
@@ -51,7 +52,7 @@ def export_job(users, settings, tmp_path):
 def lead_urls(lead, job):
     delivery = Delivery.objects.create(lead=lead, kind=Delivery.Kind.WEBHOOK, target="https://hook.example/")
     return {
-        "list": ("get", reverse("leadwizard_leads:list")),
+        "list": ("get", reverse("leadwizard_leads:index")),
         "inspect": ("get", reverse("leadwizard_leads:inspect", args=[lead.pk])),
         "edit": ("get", reverse("leadwizard_leads:edit", args=[lead.pk])),
         "history": ("get", reverse("leadwizard_leads:history", args=[lead.pk])),
@@ -101,7 +102,7 @@ def test_editor_sees_no_personal_data_anywhere(client, users, lead):
     client.force_login(users["editor"])
     dashboard = client.get(reverse("wagtailadmin_home")).content.decode()
     assert "Geheim" not in dashboard
-    assert reverse("leadwizard_leads:list") not in dashboard  # no menu item
+    assert reverse("leadwizard_leads:index") not in dashboard  # no menu item
     search = client.get(reverse("wagtailadmin_pages:search"), {"q": "Geheim"}).content.decode()
     assert "Geheim Person" not in search and "geheim@person.example" not in search
     assert reverse("leadwizard_report_conversion") not in dashboard  # no reports menu items either
@@ -114,7 +115,7 @@ def test_marketer_without_export_permission_cannot_export(client, users, lead):
         *Permission.objects.filter(codename__in=["view_lead", "change_lead", "access_admin"])
     )
     client.force_login(marketer)
-    assert client.get(reverse("leadwizard_leads:list")).status_code == 200
+    assert client.get(reverse("leadwizard_leads:index")).status_code == 200
     response = client.get(reverse("leadwizard_export_leads", args=["csv"]))
     assert outcome(response) == DENIED
     assert Lead.objects.count() == 1
