@@ -58,3 +58,32 @@ def trusted_proxies(app_configs=None, **kwargs):
             )
     return messages
 
+
+@register(Tags.database)
+def sqlite_keeps_concurrent_leads(app_configs=None, databases=None, **kwargs):
+    """On SQLite, concurrent submits need IMMEDIATE transactions, or some fail with "database is locked"."""
+    from django.db import connections
+
+    messages = []
+    for alias in databases or ():
+        connection = connections[alias]
+        if connection.vendor != "sqlite":
+            continue
+        options = connection.settings_dict.get("OPTIONS", {})
+        if str(options.get("transaction_mode", "")).upper() != "IMMEDIATE":
+            messages.append(
+                Warning(
+                    _(
+                        "The database %(alias)s is SQLite in its default transaction mode: readers who "
+                        "submit the wizard at the same moment can get an error and lose their request."
+                    )
+                    % {"alias": alias},
+                    hint=_(
+                        'Set DATABASES["%(alias)s"]["OPTIONS"] to {"transaction_mode": "IMMEDIATE", '
+                        '"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}, or use PostgreSQL.'
+                    )
+                    % {"alias": alias},
+                    id="leadwizard.W002",
+                )
+            )
+    return messages

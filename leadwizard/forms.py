@@ -6,6 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from .text import clean_line, clean_text
+
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()/.\-]{6,30}$")
 HONEYPOT_FIELD = "website"
 # The optional marketing consent has its own text, translated like the rest of the UI;
@@ -16,22 +18,43 @@ MARKETING_CONSENT_TEXT = _(
 )
 
 
+class ReaderCharField(forms.CharField):
+    """Text a reader typed, with control characters removed before it is validated.
+
+    Only scripts send control characters; removing them keeps a finished
+    request instead of refusing it with a message nobody could act on.
+    """
+
+    def __init__(self, *args, multiline=False, **kwargs):
+        self.multiline = multiline
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return clean_text(value).strip() if self.multiline else clean_line(value)
+
+
+class ReaderEmailField(forms.EmailField):
+    def to_python(self, value):
+        return clean_line(super().to_python(value))
+
+
 class ContactForm(forms.Form):
     """Contact details and consent on the wizard's last step."""
 
-    name = forms.CharField(
+    name = ReaderCharField(
         label=_("Your name"),
         max_length=150,
         error_messages={"required": _("Please enter your name.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    company = forms.CharField(
+    company = ReaderCharField(
         label=_("Company"),
         max_length=150,
         error_messages={"required": _("Please enter your company.")},
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
-    email = forms.EmailField(
+    email = ReaderEmailField(
         label=_("E-mail"),
         max_length=254,
         error_messages={
@@ -40,13 +63,14 @@ class ContactForm(forms.Form):
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    phone = forms.CharField(
+    phone = ReaderCharField(
         label=_("Phone (optional)"),
         max_length=40,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
-    message = forms.CharField(
+    message = ReaderCharField(
+        multiline=True,
         label=_("Message (optional)"),
         max_length=2000,
         required=False,
@@ -59,7 +83,7 @@ class ContactForm(forms.Form):
     # Optional and unticked: news only after a confirmed double opt-in.
     marketing_consent = forms.BooleanField(label=MARKETING_CONSENT_TEXT, required=False)
     # Invisible to people; bots that fill every field reveal themselves.
-    website = forms.CharField(required=False, max_length=200, label=_("Leave this field empty"))
+    website = ReaderCharField(required=False, max_length=200, label=_("Leave this field empty"))
 
     def clean_name(self):
         return self.cleaned_data["name"].strip()

@@ -24,6 +24,7 @@ from .blocks import QuestionnaireStepsBlock
 from .forms import VendorAdminForm
 from .matching import VendorProfile
 from .questionnaire import Definition
+from .text import clean_data, clean_line, clean_text
 from .webhook_targets import RefusedTarget, check_url
 
 
@@ -438,13 +439,33 @@ class Lead(models.Model):
             return _("Erased lead %(id)s") % {"id": self.pk}
         return _("Lead %(id)s") % {"id": self.pk}
 
+    def save(self, *args, **kwargs):
+        self.clean_stored_text(kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+
+    def clean_stored_text(self, field_names=None):
+        """Remove what no database or mail should get: control characters, NUL above all, and overlong text.
+
+        Every way of storing a lead passes here, so a lead is never lost to a
+        ``%00`` in a UTM parameter or a value one character too long.
+        """
+        for field in self._meta.concrete_fields:
+            if field_names is not None and field.name not in field_names:
+                continue
+            value = getattr(self, field.attname)
+            if isinstance(field, models.JSONField):
+                setattr(self, field.attname, clean_data(value))
+            elif isinstance(value, str) and isinstance(field, models.TextField):
+                setattr(self, field.attname, clean_text(value))
+            elif isinstance(value, str) and isinstance(field, models.CharField):
+                setattr(self, field.attname, clean_line(value, field.max_length))
+
     @property
     def contact_label(self):
         """The person and company, for screens of users who may see leads."""
         if self.erased_at:
             return str(self)
         return f"{self.name} ({self.company})" if self.company else self.name
-
 
     @property
     def industry_label(self):

@@ -29,6 +29,7 @@ from .matching import answers_by_role, intro_time_order, match_vendors
 from .models import Lead, Vendor
 from .protection import hit_rate_limit, spam_indicators, step_limit, submit_limit
 from .signals import lead_submitted
+from .text import clean_line
 
 STATE_SALT = "leadwizard.state"
 DONE_SALT = "leadwizard.done"
@@ -127,7 +128,17 @@ def vendors_in_order(vendor_ids, locale):
 
 
 def _clip(value, limit):
-    return (value or "")[:limit]
+    """A one-line value from the request, cleaned of control characters (NUL above all) and cut to ``limit``."""
+    return clean_line(value, limit)
+
+
+def utm_parameters(landing_url):
+    """The UTM parameters of the URL the reader arrived with; a URL that cannot be parsed has none."""
+    try:
+        query = parse_qs(urlsplit(landing_url).query)
+    except ValueError:  # e.g. "http://[" : the reader's finished request must not fail on it
+        query = {}
+    return {name: _clip((query.get(name) or [""])[0], 200) for name in UTM_FIELDS}
 
 
 class Wizard:
@@ -352,7 +363,7 @@ class Wizard:
         """Create the lead once per submission key, in one transaction; announce it after commit."""
         by_role = answers_by_role(self.definition, state.answers)
         consent_html = render_consent_html(self.questionnaire.consent_text)
-        landing_query = parse_qs(urlsplit(state.landing).query)
+        utm = utm_parameters(state.landing)
         top = _setting("LEADWIZARD_TOP_MATCHES", 7)
         marketing = bool(contact.get("marketing_consent"))
         marketing_text = str(MARKETING_CONSENT_TEXT) if marketing else ""
@@ -379,9 +390,9 @@ class Wizard:
                     "source_page": self.page,
                     "source_url": _clip(self.page.get_full_url(self.request), 500),
                     "locale": translation.get_language() or settings.LANGUAGE_CODE,
-                    "landing_url": state.landing,
-                    "referrer": state.referrer,
-                    **{name: _clip((landing_query.get(name) or [""])[0], 200) for name in UTM_FIELDS},
+                    "landing_url": _clip(state.landing, 1000),
+                    "referrer": _clip(state.referrer, 1000),
+                    **utm,
                     "match_count": len(matches),
                     "top_matches": [match.as_dict() for match in matches[:top]],
                     "status": Lead.Status.SPAM if spam_reasons else Lead.Status.NEW,

@@ -1,5 +1,9 @@
 """Shared pytest configuration: migration data that survives transactional tests, the site tree, a clean cache."""
 
+import sqlite3
+import tempfile
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 
@@ -12,6 +16,40 @@ def clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    """pytest-django's test database; on SQLite a file copy of it is kept as it is right after migrating.
+
+    Tests that need a database in a process of their own (``migrated_sqlite_file``)
+    copy that file instead of migrating again, which takes seconds.
+    """
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        folder = Path(tempfile.mkdtemp(prefix="crmportal-migrated-"))
+        with django_db_blocker.unblock():
+            connection.ensure_connection()
+            target = sqlite3.connect(folder / "migrated.sqlite3")
+            connection.connection.backup(target)
+            target.close()
+        request.config.stash[MIGRATED_SQLITE] = folder / "migrated.sqlite3"
+
+
+MIGRATED_SQLITE = pytest.StashKey[Path]()
+
+
+@pytest.fixture
+def migrated_sqlite_file(request, django_db_setup, tmp_path):
+    """A migrated SQLite database file of its own for this test (SQLite runs only)."""
+    source = request.config.stash.get(MIGRATED_SQLITE, None)
+    if source is None:
+        pytest.skip("needs the SQLite test database (this run uses another database)")
+    target = tmp_path / "db.sqlite3"
+    with sqlite3.connect(source) as origin, sqlite3.connect(target) as copy:
+        origin.backup(copy)
+    return target
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,6 @@
-"""Content-Security-Policy header for every response (Django 5.2 has no CSP support of its own).
+"""Request and response hygiene: the Content-Security-Policy header, and a charset check on request bodies.
+
+Content-Security-Policy header for every response (Django 5.2 has no CSP support of its own).
 
 The policy comes from ``CONTENT_SECURITY_POLICY``: a dict of directive names to
 lists of sources (``{"default-src": ["'self'"]}``); a directive whose value is
@@ -12,8 +14,13 @@ A response that already carries a policy keeps it: Wagtail's image and document
 views send a stricter one of their own.
 """
 
+import codecs
+
 from django.conf import settings
+from django.http import HttpResponse
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 HEADER = "Content-Security-Policy"
 REPORT_ONLY_HEADER = "Content-Security-Policy-Report-Only"
@@ -68,3 +75,52 @@ class ContentSecurityPolicyMiddleware:
         if self._admin_prefix is None:
             self._admin_prefix = admin_prefix() or ""
         return bool(self._admin_prefix) and request.path.startswith(self._admin_prefix)
+
+
+def declared_charset(request):
+    """The charset a request's Content-Type declares, or None."""
+    content_type = request.META.get("CONTENT_TYPE", "")
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"')
+    return None
+
+
+def is_utf8(charset):
+    try:
+        return codecs.lookup(charset).name == "utf-8"
+    except LookupError:
+        return False
+
+
+class RequestCharsetMiddleware:
+    """Answer 400 to a request body that declares any charset but UTF-8.
+
+    Every form on the site is sent as UTF-8. Another declared charset either
+    makes Django fail while decoding the body (``charset=base64`` on a
+    multipart form is a 500 in CSRF checking, before any view runs) or
+    silently turns "Müller" into "MÃ¼ller" in a stored lead. Spellings of
+    UTF-8 that Django does not recognise ("UTF8", "utf_8") are accepted.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        charset = declared_charset(request)
+        if charset is not None:
+            if not is_utf8(charset):
+                return self.refuse(request)
+            request.encoding = "utf-8"
+        return self.get_response(request)
+
+    def refuse(self, request):
+        # Runs before LocaleMiddleware: the language comes from the URL, as it would there.
+        language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        with translation.override(language):
+            message = gettext(
+                "Your browser sent this form in a character encoding we cannot read. "
+                "Please reload the page and send the form again."
+            )
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files are answered here, before sessions, locale and CSRF do work for them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads a request body.
+    "website.security.RequestCharsetMiddleware",
     "website.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -101,6 +103,19 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite takes concurrent writers one at a time. In its default "deferred" mode a
+    # transaction that reads first and writes later cannot wait for the lock and fails
+    # with "database is locked" at once: concurrent wizard submits lost leads that way.
+    # IMMEDIATE takes the write lock at BEGIN, where the busy timeout lets it wait;
+    # WAL lets readers go on while one request writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "")
@@ -228,7 +243,6 @@ LEADWIZARD_TRUSTED_PROXIES = env_list("LEADWIZARD_TRUSTED_PROXIES", [])
 if env_str("LEADWIZARD_TRUST_X_FORWARDED_FOR") is not None:
     # Replaced by LEADWIZARD_TRUSTED_PROXIES; passed on so that the leadwizard.W001 check names it.
     LEADWIZARD_TRUST_X_FORWARDED_FOR = env_str("LEADWIZARD_TRUST_X_FORWARDED_FOR")
-# Per reader (client address): wizard steps and final submits per window of seconds.
 # Per reader (client address): wizard steps and final submits per window of seconds.
 LEADWIZARD_STEP_RATE_LIMIT = (
     env_int("LEADWIZARD_STEP_RATE_LIMIT", 120),
