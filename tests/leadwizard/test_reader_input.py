@@ -150,3 +150,11 @@ def test_utf8_spelled_any_way_is_accepted(client, wizard, charset):
     )
     assert response.status_code == 200
     assert "Schritt 2" in response.content.decode() or "employees" in response.content.decode()
+
+
+def test_a_request_django_cannot_parse_gets_the_german_400_page(site_tree, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+    client = Client(raise_request_exception=False)
+    response = client.post("/", {f"feld{number}": "x" for number in range(10)})
+    assert response.status_code == 400
+    assert "Anfrage nicht verstanden" in response.content.decode()
