@@ -19,7 +19,7 @@ the run lasts a fixed time, and the stack and the fakes are stopped at the end
 
 Simulated readers: ``--readers`` threads, each doing reader runs back to back
 until the time is up: GET the wizard article, POST each question step with the
-demo answers (``website.demo.wizard_content.DEMO_ANSWERS``), POST the contact
+demo answers (``website/demo/data/demo_answers.toml``), POST the contact
 step with a unique e-mail (``load-<run>-<thread>-<n>@bench.example``) and consent.
 A run counts as a success when the final submit answers the 302 to
 ``?leadwizard-done=…`` (or, with ``--fragment``, 200 with the success fragment);
@@ -99,7 +99,9 @@ sys.path.insert(0, str(ROOT))
 import prod_local  # noqa: E402
 from fake_targets import SmtpSink, WebhookReceiver, port_is_free  # noqa: E402
 
-from website.demo.wizard_content import DEMO_ANSWERS  # noqa: E402 - plain data, no Django setup
+from website.demo.datafiles import demo_answers  # noqa: E402 - plain data, no Django setup
+
+DEMO_ANSWERS = demo_answers()
 
 ARTICLE = "/magazin/crm-einfuehrung-im-mittelstand/"
 RUN_DIR = ROOT / ".prod-local" / "bench-load"

@@ -3,7 +3,9 @@
 from leadwizard.matching import answers_by_role, intro_time_order, match_vendors
 from leadwizard.models import Questionnaire
 from leadwizard.wizard import source_vendors
-from website.demo.wizard_content import DEMO_ANSWERS
+from website.demo.datafiles import demo_answers
+
+DEMO_ANSWERS = demo_answers()
 
 WIZARD = "[data-leadwizard]"
 

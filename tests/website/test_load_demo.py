@@ -1,16 +1,22 @@
-"""load_demo builds the whole demo site, through wagtail-localize for English, and is idempotent."""
+"""load_demo builds the whole demo site from its data files, through wagtail-localize for English, and is idempotent."""
 
 import io
+import shutil
+import tomllib
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 from wagtail_localize.models import Translation
 
 from articles.models import ArticlePage, Author, RelatedArticle, Topic
 from leadwizard.models import Questionnaire, Vendor
+from website.demo import datafiles
+from website.demo.datafiles import DATA_DIR, DemoDataError, article_files, load_content
+from website.demo.loader import DemoLoader
 from website.models import HomePage
 
 
@@ -37,10 +43,12 @@ def test_demo_content(demo, client):
     site = Site.objects.get(is_default_site=True)
     assert isinstance(site.root_page.specific, HomePage)
 
+    # Every article file becomes a German page, and an English one where it has [en].
+    files = article_files()
     german = ArticlePage.objects.filter(locale__language_code="de", live=True)
     english = ArticlePage.objects.filter(locale__language_code="en", live=True)
-    assert german.count() >= 6
-    assert english.count() >= 2
+    assert sorted(german.values_list("slug", flat=True)) == sorted(path.stem for path in files)
+    assert english.count() == sum("en" in tomllib.loads(path.read_text("utf-8")) for path in files) >= 2
     for article in german:
         assert article.hero_image and article.author and article.topics.exists()
         assert article.hero_alt_text
@@ -60,7 +68,17 @@ def test_demo_content(demo, client):
     # The wizard: questionnaire in both languages, a real catalogue, on the home page and in articles.
     assert Questionnaire.objects.filter(locale__language_code="de").count() == 1
     assert Questionnaire.objects.filter(locale__language_code="en").count() == 1
-    assert Vendor.objects.filter(locale__language_code="de").count() >= 30
+    raw_steps = _raw("questionnaire.toml")["steps"]
+    for questionnaire in Questionnaire.objects.all():
+        assert [step.value["key"] for step in questionnaire.steps] == [step["key"] for step in raw_steps]
+    vendors = _raw("vendors.toml")["vendors"]
+    assert len(vendors) >= 30
+    for language in ("de", "en"):
+        assert sorted(
+            Vendor.objects.filter(locale__language_code=language).values_list("name", flat=True)
+        ) == (sorted(vendor["name"] for vendor in vendors))
+    assert Topic.objects.filter(locale__language_code="de").count() == len(_raw("topics.toml")["topics"])
+    assert Author.objects.filter(locale__language_code="de").count() == len(_raw("authors.toml")["authors"])
     with_wizard = [a for a in german if any(b.block_type == "lead_wizard" for b in a.body)]
     assert len(with_wizard) >= 2
     assert any(b.block_type == "lead_wizard" for b in site.root_page.specific.body)
@@ -96,3 +114,130 @@ def test_ensure_superuser_takes_the_password_from_the_environment(db, monkeypatc
     call_command("ensure_superuser", stdout=out)
     assert "geheim" not in out.getvalue()
     assert get_user_model().objects.get(username="admin").check_password("geheim-und-lang-genug")
+
+
+# The data files -------------------------------------------------------------------
+
+
+def _raw(name):
+    """A data file as tomllib reads it, without the loader's checks."""
+    return tomllib.loads((DATA_DIR / name).read_text("utf-8"))
+
+
+@pytest.mark.parametrize(
+    "path", sorted(DATA_DIR.rglob("*.toml")), ids=lambda path: str(path.relative_to(DATA_DIR))
+)
+def test_every_data_file_parses(path):
+    # read_toml names the file in its error, so a typo fails here with the file's name.
+    assert datafiles.read_toml(path)
+
+
+def test_the_data_folder_holds_no_other_files():
+    # Only TOML is read: anything else (a stray .json, an editor's backup) would be silently ignored.
+    others = [
+        str(p.relative_to(DATA_DIR)) for p in DATA_DIR.rglob("*") if p.is_file() and p.suffix != ".toml"
+    ]
+    assert others == []
+
+
+def test_the_loader_finds_every_article_vendor_and_question():
+    content = load_content()
+    files = article_files()
+    assert len(files) >= 6
+    assert [article["slug"] for article in content.articles] == _raw("pages.toml")["magazine"]["articles"]
+    assert sorted(article["slug"] for article in content.articles) == sorted(path.stem for path in files)
+    assert [article["en"] is not None for article in content.articles] == [
+        "en" in _raw(f"articles/{article['slug']}.toml") for article in content.articles
+    ]
+    assert [vendor["name"] for vendor in content.vendors] == [
+        v["name"] for v in _raw("vendors.toml")["vendors"]
+    ]
+    raw_steps = _raw("questionnaire.toml")["steps"]
+    for language in ("de", "en"):
+        steps = content.questionnaire[language]["steps"]
+        assert [step["key"] for step in steps] == [step["key"] for step in raw_steps]
+        assert [len(step["questions"]) for step in steps] == [len(step["questions"]) for step in raw_steps]
+    assert len(content.topics) == len(_raw("topics.toml")["topics"])
+    assert len(content.authors) == len(_raw("authors.toml")["authors"])
+    assert len(datafiles.demo_answers()) == len(raw_steps)
+
+
+def test_every_vendor_key_is_a_vendor_field():
+    for vendor in load_content().vendors:
+        DemoLoader.vendor_fields(vendor)  # raises DemoDataError naming the vendor
+
+
+def _break(folder, name, old, new):
+    path = folder / name
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+SLUG = "crm-auswahl-in-fuenf-schritten"
+
+
+@pytest.mark.parametrize(
+    ("breakage", "message"),
+    [
+        (
+            lambda d: _break(d, f"articles/{SLUG}.toml", "\n[de]\n", "\n[de\n"),
+            f"articles/{SLUG}.toml: not valid TOML",
+        ),
+        (
+            lambda d: _break(d, f"articles/{SLUG}.toml", 'author = "lena"', ""),
+            f"articles/{SLUG}.toml: 'author'",
+        ),
+        (lambda d: _break(d, f"articles/{SLUG}.toml", 'author = "lena"', 'author = "lea"'), "authors.toml"),
+        (lambda d: _break(d, f"articles/{SLUG}.toml", "date = 2026-10-02", 'date = "2.10."'), "TOML date"),
+        (lambda d: _break(d, "topics.toml", 'name.en = "Sales"', ""), "topics.toml topic 4"),
+        (
+            lambda d: _break(d, "pages.toml", f'"{SLUG}",', ""),
+            f"articles/{SLUG}.toml: the article is not listed",
+        ),
+        (
+            lambda d: (d / "articles" / f"{SLUG}.toml").unlink(),
+            f"pages.toml: magazine.articles lists '{SLUG}'",
+        ),
+        (
+            lambda d: _break(d, "questionnaire.toml", 'title.en = "Industry"', ""),
+            "questionnaire.toml: steps[1 industry].title needs a text in each of de, en",
+        ),
+        (
+            lambda d: _break(d, "vendors.toml", 'name = "Kundenwerk"\n', ""),
+            "vendors.toml vendor 2 (?): 'name'",
+        ),
+        (lambda d: (d / "pages.toml").unlink(), "pages.toml: file is missing"),
+    ],
+    ids=[
+        "invalid-toml",
+        "missing-key",
+        "unknown-author",
+        "date-as-string",
+        "missing-translation",
+        "unlisted-article",
+        "listed-article-without-file",
+        "questionnaire-one-language",
+        "vendor-without-name",
+        "missing-file",
+    ],
+)
+def test_a_broken_data_file_is_named(tmp_path, breakage, message):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    breakage(data)
+    with pytest.raises(DemoDataError) as error:
+        load_content(data)
+    assert message in str(error.value)
+
+
+def test_load_demo_reports_a_broken_file_and_writes_nothing(db, tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    _break(data, "vendors.toml", "[[vendors]]", "[[vendors]")
+    monkeypatch.setattr("website.demo.loader.load_content", lambda: load_content(data))
+    pages = Page.objects.count()
+    with pytest.raises(CommandError, match=r"Demo data: vendors\.toml: not valid TOML"):
+        call_command("load_demo", stdout=io.StringIO())
+    assert Page.objects.count() == pages
+    assert not Vendor.objects.exists()

@@ -1,5 +1,8 @@
 """Builds the demo site: home page, magazine, authors, topics, articles and their translations.
 
+The content comes from the data files in ``website/demo/data/`` (read and checked by
+``datafiles``); this module only turns it into pages, snippets and images.
+
 Idempotent: everything is looked up by a stable key (slug, title) first and only
 created when missing, so running it twice leaves the same content. English
 versions are made with wagtail-localize's own machinery (translation sources,
@@ -7,7 +10,6 @@ string translations, ``save_target``), exactly as an editor's "Translate" action
 does, not by copying pages by hand.
 """
 
-import datetime
 import io
 import json
 import uuid
@@ -25,11 +27,13 @@ from articles.models import ArticleIndexPage, ArticlePage, Author, RelatedArticl
 from leadwizard.models import Questionnaire, Vendor
 from website.models import HomePage, StandardPage
 
-from . import content, wizard_content
+from .datafiles import DemoDataError, load_content
 from .images import draw_hero, draw_logo, draw_portrait
 
 DEMO_NAMESPACE = uuid.UUID("6b0d7f64-3f0e-4a41-9a51-6cf0c1d1e7a1")
 IMAGE_TITLE_PREFIX = "Demo: "
+# Keys of a vendor in the data that are not model fields (the logo is drawn from "logo").
+VENDOR_DATA_ONLY = ("logo", "description_de", "description_en")
 
 
 class DemoLoader:
@@ -42,6 +46,8 @@ class DemoLoader:
 
     @transaction.atomic
     def run(self):
+        # Read (and check) every data file before writing anything.
+        self.content = load_content()
         self.de = Locale.objects.get_or_create(language_code="de")[0]
         self.en = Locale.objects.get_or_create(language_code="en")[0]
         self.topics = self.load_topics()
@@ -60,7 +66,7 @@ class DemoLoader:
 
     def load_topics(self):
         topics = {}
-        for data in content.TOPICS:
+        for data in self.content.topics:
             topic = Topic.objects.filter(slug=data["slug"], locale=self.de).first()
             if topic is None:
                 topic = Topic.objects.create(slug=data["slug"], name=data["de"], locale=self.de)
@@ -71,7 +77,7 @@ class DemoLoader:
 
     def load_authors(self):
         authors = {}
-        for index, data in enumerate(content.AUTHORS):
+        for index, data in enumerate(self.content.authors):
             author = Author.objects.filter(name=data["name"], locale=self.de).first()
             if author is None:
                 photo = self.image(
@@ -111,7 +117,7 @@ class DemoLoader:
         site = Site.objects.filter(is_default_site=True).first()
         if home is None:
             root = Page.get_first_root_node()
-            data = content.HOME["de"]
+            data = self.content.home["de"]
             # Wagtail's installer leaves a "Welcome" page with the slug "home" as site root.
             for old in root.get_children().filter(slug="home").exclude(content_type__model="homepage"):
                 if site and site.root_page_id == old.pk:
@@ -133,7 +139,7 @@ class DemoLoader:
         site.root_page = home
         site.hostname = self.site_hostname
         site.port = self.site_port
-        site.site_name = content.HOME["de"]["title"]
+        site.site_name = self.content.home["de"]["title"]
         site.save()
         return home
 
@@ -163,11 +169,11 @@ class DemoLoader:
     def add_home_wizard(self):
         if any(block.block_type == "lead_wizard" for block in self.home.body):
             return
-        self.home.body = json.dumps(self.home_body(content.HOME["de"]["body"], with_wizard=True))
+        self.home.body = json.dumps(self.home_body(self.content.home["de"]["body"], with_wizard=True))
         self.home.save_revision().publish()
 
     def load_privacy(self):
-        data = content.PRIVACY
+        data = self.content.privacy
         page = StandardPage.objects.child_of(self.home).filter(slug=data["slug"]).first()
         if page is None:
             page = StandardPage(title=data["de"]["title"], slug=data["slug"], body=data["de"]["body"])
@@ -177,7 +183,7 @@ class DemoLoader:
         return page
 
     def load_questionnaire(self):
-        data = wizard_content.QUESTIONNAIRE
+        data = self.content.questionnaire
         questionnaire = Questionnaire.objects.filter(title=data["de"]["title"], locale=self.de).first()
         if questionnaire is None:
             questionnaire = Questionnaire(locale=self.de)
@@ -240,7 +246,7 @@ class DemoLoader:
 
     def load_vendors(self):
         vendors = []
-        for data in wizard_content.VENDORS:
+        for data in self.content.vendors:
             vendor = Vendor.objects.filter(name=data["name"], locale=self.de).first()
             if vendor is None:
                 logo = self.image(
@@ -253,13 +259,7 @@ class DemoLoader:
                     locale=self.de,
                     logo=logo,
                     short_description=data["description_de"],
-                    employees_min=data["employees"][0],
-                    employees_max=data["employees"][1],
-                    users_min=data["users"][0],
-                    users_max=data["users"][1],
-                    name=data["name"],
-                    website=data["website"],
-                    **{name: data[name] for name in Vendor.ATTRIBUTE_FIELDS if name in data},
+                    **self.vendor_fields(data),
                 )
                 vendor.full_clean()
                 vendor.save()
@@ -270,11 +270,22 @@ class DemoLoader:
         self.log(f"{len(vendors)} vendors")
         return vendors
 
+    @staticmethod
+    def vendor_fields(data):
+        """The model fields of a vendor from vendors.toml; an unknown key is a mistake in the file."""
+        fields = {name: value for name, value in data.items() if name not in VENDOR_DATA_ONLY}
+        unknown = set(fields) - {"name", "website", "active", *Vendor.ATTRIBUTE_FIELDS}
+        if unknown:
+            raise DemoDataError(f"vendors.toml: {data['name']} has unknown fields {sorted(unknown)}")
+        return fields
+
     def load_index(self):
-        index = ArticleIndexPage.objects.child_of(self.home).filter(slug=content.INDEX["slug"]).first()
+        index = ArticleIndexPage.objects.child_of(self.home).filter(slug=self.content.index["slug"]).first()
         if index is None:
-            data = content.INDEX["de"]
-            index = ArticleIndexPage(title=data["title"], slug=content.INDEX["slug"], intro=data["intro"])
+            data = self.content.index["de"]
+            index = ArticleIndexPage(
+                title=data["title"], slug=self.content.index["slug"], intro=data["intro"]
+            )
             self.home.add_child(instance=index)
             index.save_revision().publish()
             self.log(f"Index {index.title}")
@@ -282,7 +293,7 @@ class DemoLoader:
 
     def load_articles(self):
         articles, created = {}, []
-        for data in content.ARTICLES:
+        for data in self.content.articles:
             page = ArticlePage.objects.child_of(self.index).filter(slug=data["slug"]).first()
             if page is None:
                 page = ArticlePage(
@@ -312,7 +323,7 @@ class DemoLoader:
         page.teaser = text["teaser"]
         page.lead_quote = text["lead_quote"]
         page.lead_quote_attribution = text["lead_quote_attribution"]
-        page.date = datetime.date.fromisoformat(data["date"])
+        page.date = data["date"]
         page.author = self.authors[data["author"]]
         page.hero_image = self.image(
             data["slug"],
@@ -321,17 +332,18 @@ class DemoLoader:
         )
         page.hero_image_alt = text["hero_alt"]
         page.hero_image_caption = text["hero_caption"]
-        page.body = json.dumps(self.article_body(data["slug"], text["body"], articles))
+        page.body = json.dumps(self.article_body(data, text["body"], articles))
         return page
 
-    def article_body(self, slug, blocks, articles):
+    def article_body(self, data, blocks, articles):
+        slug = data["slug"]
         raw = []
         for i, (kind, value) in enumerate(blocks):
             if kind == "read_also":
                 value = {"page": articles[value["slug"]].pk, "label": value["label"]}
             raw.append({"type": kind, "value": value, "id": str(uuid.uuid5(DEMO_NAMESPACE, f"{slug}-{i}"))})
-        if slug in content.WIZARD_ARTICLES:
-            raw.insert(content.WIZARD_ARTICLES[slug], self.wizard_block(slug))
+        if data["wizard_position"] is not None:
+            raw.insert(data["wizard_position"], self.wizard_block(slug))
         return raw
 
     # Translations -----------------------------------------------------------
@@ -340,29 +352,29 @@ class DemoLoader:
         self.translate(
             self.home,
             HomePage(
-                title=content.HOME["en"]["title"],
+                title=self.content.home["en"]["title"],
                 slug="home",
-                intro=content.HOME["en"]["intro"],
-                body=json.dumps(self.home_body(content.HOME["en"]["body"], with_wizard=True)),
+                intro=self.content.home["en"]["intro"],
+                body=json.dumps(self.home_body(self.content.home["en"]["body"], with_wizard=True)),
             ),
         )
         self.translate(
             self.privacy,
             StandardPage(
-                title=content.PRIVACY["en"]["title"],
-                slug=content.PRIVACY["slug"],
-                body=content.PRIVACY["en"]["body"],
+                title=self.content.privacy["en"]["title"],
+                slug=self.content.privacy["slug"],
+                body=self.content.privacy["en"]["body"],
             ),
         )
         self.translate(
             self.index,
             ArticleIndexPage(
-                title=content.INDEX["en"]["title"],
-                slug=content.INDEX["slug"],
-                intro=content.INDEX["en"]["intro"],
+                title=self.content.index["en"]["title"],
+                slug=self.content.index["slug"],
+                intro=self.content.index["en"]["intro"],
             ),
         )
-        for data in content.ARTICLES:
+        for data in self.content.articles:
             if data.get("en"):
                 page = self.articles[data["slug"]]
                 twin = self.fill_article(ArticlePage(slug=page.slug), data, data["en"], self.articles)

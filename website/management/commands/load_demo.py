@@ -1,14 +1,16 @@
-"""``manage.py load_demo``: create the demo site's content (idempotent)."""
+"""``manage.py load_demo``: create the demo site's content (idempotent) from ``website/demo/data/``."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from website.demo.datafiles import DemoDataError
 from website.demo.loader import DemoLoader
 
 
 class Command(BaseCommand):
     help = (
-        "Create the demo content: home page, magazine, German articles with authors, "
-        "topics, images and links, and English translations made with wagtail-localize. "
+        "Create the demo content from the data files in website/demo/data/: home page, "
+        "magazine, German articles with authors, topics, images and links, English "
+        "translations made with wagtail-localize, the wizard's questionnaire and vendors. "
         "Creates only what is missing, so it is safe to run again."
     )
 
@@ -20,9 +22,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         verbose = options["verbosity"] > 1
-        DemoLoader(
-            log=(lambda message: self.stdout.write(f"  {message}")) if verbose else (lambda message: None),
-            site_hostname=options["hostname"],
-            site_port=options["port"],
-        ).run()
+        try:
+            DemoLoader(
+                log=(lambda message: self.stdout.write(f"  {message}"))
+                if verbose
+                else (lambda message: None),
+                site_hostname=options["hostname"],
+                site_port=options["port"],
+            ).run()
+        except DemoDataError as exc:
+            # A mistake in a data file: name the file instead of a traceback; run() is atomic,
+            # so nothing of the half-built demo stays in the database.
+            raise CommandError(f"Demo data: {exc}") from exc
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
