@@ -39,9 +39,10 @@ run: setup ## Set everything up and serve the demo site on http://127.0.0.1:8000
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install browser-tools ## Run the whole test suite incl. browser tests (DATABASE_URL picks the database; SQLite by default)
+test: install browser-tools ## Run every test: the plugins in a minimal host, then the demo site with browser tests (DATABASE_URL picks the database; SQLite by default)
 	$(BIN)/python manage.py compile_catalogues
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --ds=tests.testapp.settings tests/articles tests/leadwizard $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/website tests/e2e $(PYTEST_ARGS)
 
 browser-tools: ## Install Debian's chromium and axe-core (npm) for the browser tests, when missing
 	@command -v chromium >/dev/null 2>&1 || { echo "Installing Debian's chromium for the browser tests"; \
@@ -51,21 +52,25 @@ browser-tools: ## Install Debian's chromium and axe-core (npm) for the browser t
 screenshots: install browser-tools ## Regenerate docs/screenshots/ from a throwaway demo database and server
 	$(BIN)/python scripts/screenshots.py
 
-lint: install ## Check code style with ruff
+lint: install ## Check code style with ruff, and with import-linter that imports point one way
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install ## Format the code with ruff
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-messages: install ## Update the de and en catalogues in locale/ from the code
-	cd $(CURDIR) && $(BIN)/python manage.py makemessages -l de -l en --no-obsolete --ignore=.venv --ignore=tests --ignore=benchmarks
+messages: install ## Update the de and en catalogues of each plugin (articles/locale, leadwizard/locale) and of the host (locale/)
+	cd articles && DJANGO_SETTINGS_MODULE=website.settings.dev PYTHONPATH=$(CURDIR) ../$(BIN)/python -m django makemessages -l de -l en --no-obsolete
+	cd leadwizard && DJANGO_SETTINGS_MODULE=website.settings.dev PYTHONPATH=$(CURDIR) ../$(BIN)/python -m django makemessages -l de -l en --no-obsolete
+	$(BIN)/python manage.py makemessages -l de -l en --no-obsolete --ignore=.venv --ignore=tests --ignore=benchmarks --ignore=scripts --ignore=articles --ignore=leadwizard --ignore='*.egg-info'
 	$(BIN)/python manage.py compile_catalogues
 
-check: install ## Django system checks and a check for missing migrations
+check: install ## Django system checks, missing migrations, and the plugins' compiled catalogues
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py compile_catalogues --check
 
 prod-local: install ## Production stack on 127.0.0.1: nginx TLS :8443 -> 2 gunicorn -> PostgreSQL, + worker (PROD_LOCAL_ARGS=--detach)
 	$(BIN)/python scripts/prod_local.py start $(PROD_LOCAL_ARGS)

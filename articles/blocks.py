@@ -1,11 +1,9 @@
 """StreamField blocks for the article body."""
 
+from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.images.blocks import ImageBlock
-
-from leadwizard.blocks import LeadWizardBlock
-from leadwizard.explanation import RankingExplanationBlock
 
 PARAGRAPH_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
@@ -90,8 +88,18 @@ class ReadAlsoBlock(blocks.StructBlock):
         description = _("A 'Read also' link to another article")
 
 
+def plugin_blocks():
+    """Blocks of other installed plugins that an article may hold: the CRM-Auswahl wizard and its explanation."""
+    if not apps.is_installed("leadwizard"):
+        return []
+    from leadwizard.wizard.block import LeadWizardBlock
+    from leadwizard.wizard.explanation import RankingExplanationBlock
+
+    return [("lead_wizard", LeadWizardBlock()), ("ranking_explanation", RankingExplanationBlock())]
+
+
 class ArticleBodyBlock(blocks.StreamBlock):
-    """The blocks an article body is written with."""
+    """The blocks an article body is written with, plus those of installed plugins (``plugin_blocks``)."""
 
     heading = HeadingBlock()
     paragraph = blocks.RichTextBlock(
@@ -104,5 +112,6 @@ class ArticleBodyBlock(blocks.StreamBlock):
     quote = QuoteBlock()
     image = CaptionedImageBlock()
     read_also = ReadAlsoBlock()
-    lead_wizard = LeadWizardBlock()
-    ranking_explanation = RankingExplanationBlock()
+
+    def __init__(self, local_blocks=None, **kwargs):
+        super().__init__([*plugin_blocks(), *(local_blocks or ())], **kwargs)

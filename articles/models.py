@@ -1,6 +1,5 @@
 """Article pages, the article index, and the author and topic snippets they use."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
@@ -16,12 +15,17 @@ from wagtail.admin.panels import (
     PageChooserPanel,
 )
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
-from wagtail.fields import RichTextField, StreamField
+from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
-from wagtail_localize.fields import SynchronizedField, TranslatableField
 
-from .blocks import ArticleBodyBlock
+from .conf import app_settings
+from .fields import ArticleBodyField
+
+try:
+    from wagtail_localize.fields import SynchronizedField, TranslatableField
+except ImportError:  # wagtail-localize is optional: a single-language site translates nothing
+    SynchronizedField = TranslatableField = None
 from .localization import localize_objects, localize_pages
 
 
@@ -48,11 +52,15 @@ class Author(TranslatableMixin, models.Model):
     panels = [FieldPanel("name"), FieldPanel("role"), FieldPanel("photo")]
 
     # A person's name is the same in every language; only the role is translated.
-    translatable_fields = [
-        SynchronizedField("name"),
-        TranslatableField("role"),
-        SynchronizedField("photo"),
-    ]
+    translatable_fields = (
+        [
+            SynchronizedField("name"),
+            TranslatableField("role"),
+            SynchronizedField("photo"),
+        ]
+        if TranslatableField
+        else []
+    )
 
     class Meta(TranslatableMixin.Meta):
         verbose_name = _("author")
@@ -77,7 +85,7 @@ class Topic(TranslatableMixin, models.Model):
     panels = [FieldPanel("name"), FieldPanel("slug")]
 
     # The slug stays the same in every language, so filter links work across locales.
-    translatable_fields = [TranslatableField("name"), SynchronizedField("slug")]
+    translatable_fields = [TranslatableField("name"), SynchronizedField("slug")] if TranslatableField else []
 
     class Meta(TranslatableMixin.Meta):
         verbose_name = _("topic")
@@ -140,6 +148,7 @@ class ArticleIndexPage(RoutablePageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        context["articles_base_template"] = app_settings.BASE_TEMPLATE
         articles = self.get_articles()
         topic_slug = request.GET.get("topic", "").strip()
         current_topic = None
@@ -149,7 +158,7 @@ class ArticleIndexPage(RoutablePageMixin, Page):
         if current_topic is not None:
             # Unknown slugs are ignored: the reader sees all articles, not an empty page.
             articles = articles.filter(topics__slug=topic_slug).distinct()
-        paginator = Paginator(articles, settings.ARTICLES_PER_PAGE)
+        paginator = Paginator(articles, app_settings.PER_PAGE)
         try:
             page_obj = paginator.page(request.GET.get("page", 1))
         except PageNotAnInteger:
@@ -247,8 +256,7 @@ class ArticlePage(Page):
         blank=True,
         help_text=_("Optional visible caption or photo credit."),
     )
-    body = StreamField(
-        ArticleBodyBlock(),
+    body = ArticleBodyField(
         verbose_name=_("body"),
         help_text=_("The article text: paragraphs, subheadings, quotes, images and 'Read also' links."),
     )
@@ -342,7 +350,7 @@ class ArticlePage(Page):
         unpublished or private pages. Costs the same queries for 3 or 30 links.
         """
         locale = locale or self.locale
-        wanted = settings.ARTICLES_RELATED_COUNT
+        wanted = app_settings.RELATED_COUNT
         if visible is None:
             visible = visible_articles().defer_streamfields()
 
@@ -403,6 +411,7 @@ class ArticlePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        context["articles_base_template"] = app_settings.BASE_TEMPLATE
         # One set of visible articles for both: Wagtail's public() reads the view restrictions each time.
         visible = visible_articles().defer_streamfields()
         context["related_articles"] = self.get_related_articles(visible=visible)

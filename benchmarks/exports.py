@@ -430,7 +430,7 @@ def run_forked(function, use_tracemalloc=False):
 
 def lead_csv(chunk_size):
     from leadwizard.exports import columns_for, iter_csv
-    from leadwizard.filters import filter_leads
+    from leadwizard.exports.filters import filter_leads
 
     began = time.perf_counter()
     sink = NullSink()
@@ -448,7 +448,7 @@ def lead_csv(chunk_size):
 
 def lead_xlsx(chunk_size):
     from leadwizard.exports import columns_for, write_xlsx
-    from leadwizard.filters import filter_leads
+    from leadwizard.exports.filters import filter_leads
 
     queryset = filter_leads({})
     columns = columns_for(queryset)

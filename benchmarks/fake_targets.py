@@ -8,7 +8,7 @@ for a while and then check that every delivery arrived once it was back.
   DATA, RSET, NOOP, QUIT). ``stop()`` closes the listening socket, so senders get
   "connection refused", as with a mail server that is down.
 - ``WebhookReceiver``: answers POSTs with 200, or 500 in ``failing`` mode; checks
-  the HMAC signature (``leadwizard.deliveries.sign``) against the secret it was
+  the HMAC signature (``leadwizard.deliveries.channels.webhook.sign``) against the secret it was
   given and records the lead of each call.
 
 Python 3.11 has no ``smtpd``; ``aiosmtpd`` is not a dependency of the project,

@@ -112,7 +112,7 @@ WEBHOOK_NAME = "bench-load"
 EXPECTED_KINDS = ("sales_notification", "reader_confirmation", "webhook")
 OPEN = ("pending", "retrying")
 RETRY_STATUSES = {502, 503, 504}
-TASK_PATH = "leadwizard.tasks.deliver"
+TASK_PATH = "leadwizard.deliveries.tasks.deliver"
 
 FIELD_RES = {
     name: re.compile(rf'name="{re.escape(name)}" value="([^"]*)"')

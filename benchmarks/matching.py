@@ -126,22 +126,22 @@ def make_vendors(count, seed=SEED):
         users_min, users_max = _range(rng, (1, 1, 1, 2, 5, 10, 25), (5, 10, 50, 200), 0.35)
         vendors.append(
             VendorProfile(
-                id=number + 1,
-                name=f"{rng.choice(('Kunden', 'Vertriebs', 'Service', 'Sales', 'Team'))}"
+                number + 1,
+                f"{rng.choice(('Kunden', 'Vertriebs', 'Service', 'Sales', 'Team'))}"
                 f"{rng.choice(('werk', 'profi', 'cloud', 'hub', 'desk'))} {rng.randint(1, count // 3 + 1)}",
-                industries=frozenset(industries),
-                employees_min=employees_min,
-                employees_max=employees_max,
-                users_min=users_min,
-                users_max=users_max,
-                uses=frozenset(rng.sample(USES, rng.randint(2, 8))),
-                integrations=frozenset(rng.sample(INTEGRATIONS, rng.randint(1, 7))),
-                intro_time="" if rng.random() < 0.05 else rng.choice(INTRO_TIMES),
-                market=rng.choices(MARKETS, weights=(5, 1, 4))[0],
-                multi_branch=rng.random() < 0.5,
-                international=rng.random() < 0.35,
-                german_hq=rng.random() < 0.6,
-                time_tracking=rng.random() < 0.3,
+                {
+                    "industry": frozenset(industries),
+                    "employees": (employees_min, employees_max),
+                    "users": (users_min, users_max),
+                    "uses": frozenset(rng.sample(USES, rng.randint(2, 8))),
+                    "integrations": frozenset(rng.sample(INTEGRATIONS, rng.randint(1, 7))),
+                    "intro_time": "" if rng.random() < 0.05 else rng.choice(INTRO_TIMES),
+                    "market": rng.choices(MARKETS, weights=(5, 1, 4))[0],
+                    "multi_branch": rng.random() < 0.5,
+                    "international": rng.random() < 0.35,
+                    "german_hq": rng.random() < 0.6,
+                    "time_tracking": rng.random() < 0.3,
+                },
             )
         )
     return vendors
@@ -160,13 +160,14 @@ def time_calls(vendors, min_time, min_rounds):
     the median and p95 whatever its speed.
     """
     found = [
-        len(match_vendors(answers, vendors, intro_time_order=INTRO_TIMES)) for answers in ANSWER_SETS.values()
+        len(match_vendors(answers, vendors, option_orders={"intro_time": INTRO_TIMES}))
+        for answers in ANSWER_SETS.values()
     ]
     timings, rounds, started = [], 0, time.perf_counter()
     while rounds < min_rounds or time.perf_counter() - started < min_time:
         for answers in ANSWER_SETS.values():
             before = time.perf_counter()
-            match_vendors(answers, vendors, intro_time_order=INTRO_TIMES)
+            match_vendors(answers, vendors, option_orders={"intro_time": INTRO_TIMES})
             timings.append(time.perf_counter() - before)
         rounds += 1
     return timings, statistics.mean(found)

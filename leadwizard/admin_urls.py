@@ -1,13 +1,27 @@
-"""Names of the leads admin's URLs, in one place for views, templates, mails and tests."""
+"""Names of the lead wizard's admin URLs, in one place for views, templates, mails and tests.
+
+All of them live below ``/admin/leadwizard/``: the leads viewset's views in the
+namespace ``leadwizard_leads``, everything else (exports, reports, privacy,
+deliveries) in ``leadwizard_admin`` from ``admin/urls.py``.
+"""
 
 from django.contrib.admin.utils import quote
 from django.urls import reverse
 
-#: The namespace of every view the leads viewset registers (``LeadViewSet.admin_url_namespace``).
+#: The URL prefix of every admin view of the app, below Wagtail's admin.
+ADMIN_PREFIX = "leadwizard/"
+#: The namespace of every view the leads viewset registers (``LeadViewSet.url_namespace``).
 LEAD_ADMIN_NAMESPACE = "leadwizard_leads"
+#: The namespace of ``admin/urls.py``.
+ADMIN_NAMESPACE = "leadwizard_admin"
 
 
 def lead_admin_url(view_name, lead=None):
     """The admin URL of the leads listing (``"index"``) or of one lead's ``view_name`` (``"inspect"``, ...)."""
     args = [quote(lead.pk if hasattr(lead, "pk") else lead)] if lead is not None else []
     return reverse(f"{LEAD_ADMIN_NAMESPACE}:{view_name}", args=args)
+
+
+def admin_url(view_name, *args):
+    """The URL of one of ``admin/urls.py``'s views (``"export_leads"``, ``"report_funnel"``, ...)."""
+    return reverse(f"{ADMIN_NAMESPACE}:{view_name}", args=args)

@@ -1,4 +1,7 @@
-"""Blocks that define a questionnaire's steps, and the block that puts the wizard on a page."""
+"""Blocks that define a questionnaire's steps: questions, options, keys and their matching roles.
+
+The block that puts the wizard on a page is ``wizard.block.LeadWizardBlock``.
+"""
 
 import re
 
@@ -6,34 +9,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
-from wagtail.snippets.blocks import SnippetChooserBlock
+
+from .criteria import role_choices
+from .question_kinds import kind_choices, kind_for
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
-
-QUESTION_KINDS = [
-    ("single", _("Single choice")),
-    ("multiple", _("Multiple choice")),
-    ("number", _("Whole number")),
-    ("yes_no", _("Yes / no")),
-    ("one_of", _("One of several (e.g. B2B / B2C / both)")),
-]
-CHOICE_KINDS = {"single", "multiple", "one_of"}
-
-# What a question means for the vendor matching; vendors store their attributes per role.
-MATCHING_ROLES = [
-    ("", _("Not used for matching")),
-    ("industry", _("Industry")),
-    ("employees", _("Number of employees")),
-    ("users", _("Number of CRM users")),
-    ("uses", _("Main uses")),
-    ("integrations", _("Integrations")),
-    ("intro_time", _("Time for the introduction")),
-    ("market", _("B2B / B2C")),
-    ("multi_branch", _("Several branches")),
-    ("international", _("International")),
-    ("german_hq", _("Headquarters or hosting in Germany")),
-    ("time_tracking", _("Time tracking")),
-]
 
 
 class KeyBlock(blocks.FieldBlock):
@@ -80,11 +60,11 @@ class QuestionBlock(blocks.StructBlock):
         ),
     )
     label = blocks.CharBlock(label=_("Question"), max_length=200)
-    kind = blocks.ChoiceBlock(label=_("Kind of answer"), choices=QUESTION_KINDS, default="single")
+    kind = blocks.ChoiceBlock(label=_("Kind of answer"), choices=kind_choices, default="single")
     required = blocks.BooleanBlock(label=_("Answer required"), required=False, default=True)
     role = blocks.ChoiceBlock(
         label=_("Use for matching"),
-        choices=MATCHING_ROLES,
+        choices=role_choices,
         required=False,
         help_text=_("Which vendor attribute this answer is compared with."),
     )
@@ -117,17 +97,16 @@ class QuestionBlock(blocks.StructBlock):
     def clean(self, value):
         value = super().clean(value)
         errors = {}
-        kind = value.get("kind")
+        kind = kind_for(value.get("kind"))
         options = value.get("options") or []
-        if kind in CHOICE_KINDS:
+        if kind.uses_options:
             if len(options) < 2:
                 errors["options"] = ValidationError(_("Give at least two options."))
             keys = [option["key"] for option in options]
             if len(keys) != len(set(keys)):
                 errors["options"] = ValidationError(_("Each option needs its own key."))
-        minimum, maximum = value.get("min_value"), value.get("max_value")
-        if kind == "number" and minimum is not None and maximum is not None and minimum > maximum:
-            errors["max_value"] = ValidationError(_("Must not be smaller than the smallest number."))
+        for name, message in kind.check_definition(value).items():
+            errors[name] = ValidationError(message)
         if errors:
             raise StructBlockValidationError(block_errors=errors)
         return value
@@ -174,43 +153,3 @@ class QuestionnaireStepsBlock(blocks.StreamBlock):
                     )
                 seen_questions.add(question["key"])
         return value
-
-
-class LeadWizardBlock(blocks.StructBlock):
-    """The CRM-Auswahl wizard inside a page: readers answer, see matching vendors and leave contact details."""
-
-    questionnaire = SnippetChooserBlock(
-        "leadwizard.Questionnaire",
-        label=_("Questionnaire"),
-        help_text=_("Readers see the version in their language when one exists."),
-    )
-    heading = blocks.CharBlock(
-        label=_("Heading"),
-        required=False,
-        max_length=150,
-        help_text=_("Optional; the questionnaire's title is used when empty."),
-    )
-
-    def get_context(self, value, parent_context=None):
-        from django.middleware.csrf import get_token
-
-        from .wizard import Wizard
-
-        context = super().get_context(value, parent_context=parent_context)
-        request = context.get("request")
-        page = context.get("page")
-        block_id = str(context.get("id") or "")
-        if request is None or page is None or not block_id or value.get("questionnaire") is None:
-            context["wizard_unavailable"] = True
-            return context
-        # The serve hook has handled this request's POST already; otherwise start fresh.
-        handled = getattr(request, "leadwizard_results", {}).get(block_id)
-        context.update(handled if handled is not None else Wizard(request, page, block_id, value).handle())
-        context["csrf_token"] = get_token(request)
-        return context
-
-    class Meta:
-        icon = "form"
-        label = _("CRM selection wizard")
-        template = "leadwizard/wizard_block.html"
-        description = _("The multi-step questionnaire that finds matching CRM vendors and captures a lead")

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.utils.translation import gettext_lazy as _
 
-from .protection import TRUSTED_PROXIES_SETTING, UNIX_SOCKET, parse_proxy_entry
+from .wizard.protection import TRUSTED_PROXIES_SETTING, UNIX_SOCKET, parse_proxy_entry
 
 LEGACY_TRUST_SETTING = "LEADWIZARD_TRUST_X_FORWARDED_FOR"
 
@@ -86,4 +86,36 @@ def sqlite_keeps_concurrent_leads(app_configs=None, databases=None, **kwargs):
                     id="leadwizard.W002",
                 )
             )
+    return messages
+
+
+@register()
+def required_configuration(app_configs=None, **kwargs):
+    """What the lead wizard cannot guess: who hears of new leads, and a private export folder of the site's own."""
+    from .conf import app_settings
+
+    messages = []
+    if not app_settings.SALES_EMAIL:
+        messages.append(
+            Warning(
+                _("LEADWIZARD_SALES_EMAIL is not set: nobody is told about new leads."),
+                hint=_(
+                    "Set LEADWIZARD_SALES_EMAIL to the inbox of the people who answer requests. When every "
+                    "questionnaire names its own notification address instead, silence leadwizard.W003. "
+                    "Readers' confirmations and webhooks are sent either way."
+                ),
+                id="leadwizard.W003",
+            )
+        )
+    if not getattr(settings, "LEADWIZARD_EXPORT_ROOT", None) and not getattr(settings, "BASE_DIR", None):
+        messages.append(
+            Warning(
+                _("LEADWIZARD_EXPORT_ROOT is not set, so large exports are written to %(folder)s.")
+                % {"folder": app_settings.EXPORT_ROOT},
+                hint=_(
+                    "Set it to a private folder that every app server shares and the web server does not serve."
+                ),
+                id="leadwizard.W004",
+            )
+        )
     return messages

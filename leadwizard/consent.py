@@ -4,9 +4,17 @@ import hashlib
 import re
 
 from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
 from wagtail.rich_text import expand_db_html
 
 _WHITESPACE = re.compile(r"\s+")
+
+# The optional marketing consent has its own text, translated like the rest of the UI;
+# a lead stores the text shown in the reader's language and its version.
+MARKETING_CONSENT_TEXT = _(
+    "Yes, I would like to receive occasional news about choosing a CRM by e-mail. "
+    "I can withdraw this consent at any time."
+)
 
 
 def render_consent_html(rich_text):

@@ -18,14 +18,18 @@ from wagtail.admin.panels import (
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Locale, TranslatableMixin
 from wagtail.search import index
-from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from .blocks import QuestionnaireStepsBlock
-from .forms import VendorAdminForm
+from .criteria import get_criteria
 from .matching import VendorProfile
 from .questionnaire import Definition
 from .text import clean_data, clean_line, clean_text
 from .webhook_targets import RefusedTarget, check_url
+
+try:
+    from wagtail_localize.fields import SynchronizedField, TranslatableField
+except ImportError:  # wagtail-localize is optional: a single-language site translates nothing
+    SynchronizedField = TranslatableField = None
 
 
 class Questionnaire(TranslatableMixin, index.Indexed, models.Model):
@@ -230,8 +234,6 @@ class Vendor(TranslatableMixin, index.Indexed, models.Model):
         index.FilterField("locale_id"),
     ]
 
-    base_form_class = VendorAdminForm
-
     # Facts about the product that matching uses; the same in every language.
     ATTRIBUTE_FIELDS = (
         "industries",
@@ -252,11 +254,15 @@ class Vendor(TranslatableMixin, index.Indexed, models.Model):
     )
 
     # Only the description is translated.
-    translatable_fields = [
-        TranslatableField("short_description"),
-        TranslatableField("questionnaire"),
-        *(SynchronizedField(name) for name in ("name", "logo", "website", "active", *ATTRIBUTE_FIELDS)),
-    ]
+    translatable_fields = (
+        [
+            TranslatableField("short_description"),
+            TranslatableField("questionnaire"),
+            *(SynchronizedField(name) for name in ("name", "logo", "website", "active", *ATTRIBUTE_FIELDS)),
+        ]
+        if TranslatableField
+        else []
+    )
 
     class Meta(TranslatableMixin.Meta):
         verbose_name = _("vendor")
@@ -265,14 +271,6 @@ class Vendor(TranslatableMixin, index.Indexed, models.Model):
 
     def __str__(self):
         return self.name
-
-    # Role → (field, is_list): which questionnaire options a field refers to.
-    KEY_FIELDS = {
-        "industries": ("industry", True),
-        "uses": ("uses", True),
-        "integrations": ("integrations", True),
-        "intro_time": ("intro_time", False),
-    }
 
     def clean(self):
         super().clean()
@@ -283,7 +281,14 @@ class Vendor(TranslatableMixin, index.Indexed, models.Model):
             errors["users_max"] = _("Must not be smaller than 'users from'.")
         if self.questionnaire_id:
             definition = self.questionnaire.definition
-            for field_name, (role, is_list) in self.KEY_FIELDS.items():
+            for criterion in get_criteria():
+                if not criterion.vendor_field:
+                    continue
+                field_name, role, is_list = (
+                    criterion.vendor_field,
+                    criterion.key,
+                    criterion.kind.vendor_keys == "many",
+                )
                 value = getattr(self, field_name)
                 values = value if is_list else ([value] if value else [])
                 if is_list and not isinstance(value, list):
@@ -300,24 +305,8 @@ class Vendor(TranslatableMixin, index.Indexed, models.Model):
             raise ValidationError(errors)
 
     def to_profile(self):
-        """The vendor as plain data for ``match_vendors``."""
-        return VendorProfile(
-            id=self.pk,
-            name=self.name,
-            industries=frozenset(self.industries or ()),
-            employees_min=self.employees_min,
-            employees_max=self.employees_max,
-            users_min=self.users_min,
-            users_max=self.users_max,
-            uses=frozenset(self.uses or ()),
-            integrations=frozenset(self.integrations or ()),
-            intro_time=self.intro_time,
-            market=self.market,
-            multi_branch=self.multi_branch,
-            international=len(self.languages or ()) > 1 and len(self.currencies or ()) > 1,
-            german_hq=self.german_headquarters or self.hosting == "de",
-            time_tracking=self.time_tracking,
-        )
+        """The vendor as plain data for ``match_vendors``: its value for each matching criterion."""
+        return VendorProfile.of(self)
 
 
 class Lead(models.Model):
@@ -477,6 +466,7 @@ class Lead(models.Model):
         return self.industry
 
     CONTACT_FIELDS = ("name", "company", "email", "phone", "message")
+    UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
     @property
     def contact(self):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
-from .admin_views import LOG_ERASE
+from .audit import LOG_ERASE
 from .models import Delivery, Lead
 
 # Blanked on erasure; all are free text or contact details the reader typed in.

@@ -5,20 +5,9 @@ their own. ``Definition.from_stream`` turns the editor's StreamField into these
 objects.
 """
 
-import re
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext as _
-
-YES, NO = "yes", "no"
-_WHOLE_NUMBER = re.compile(r"^(?:[0-9]+|[0-9]{1,3}(?:[.\s\u202f][0-9]{3})+)$", re.ASCII)
-MAX_NUMBER = 10_000_000
-
-
-@dataclass(frozen=True)
-class Option:
-    key: str
-    label: str
+from .question_kinds import MAX_NUMBER, NO, YES, Option, kind_for  # noqa: F401 - MAX_NUMBER, NO, YES for callers
 
 
 @dataclass(frozen=True)
@@ -35,76 +24,40 @@ class Question:
     options: tuple[Option, ...] = ()
 
     @property
+    def handler(self):
+        """The question's kind (``question_kinds``): how it is asked, validated and shown."""
+        return kind_for(self.kind)
+
+    @property
     def choices(self):
-        if self.kind == "yes_no":
-            return (Option(YES, _("Yes")), Option(NO, _("No")))
-        return self.options
+        return self.handler.choices(self)
 
     @property
     def option_keys(self):
         return [option.key for option in self.choices]
 
+    @property
+    def multiple(self):
+        return self.handler.multiple
+
+    @property
+    def template(self):
+        return self.handler.template
+
     def label_for(self, value):
         """The label a reader saw for a stored answer (list answers joined with commas)."""
         if value is None or value == "" or value == []:
             return ""
-        if self.kind == "number":
-            return str(value)
-        labels = {option.key: option.label for option in self.choices}
-        if isinstance(value, list):
-            return ", ".join(labels.get(item, item) for item in value)
-        return labels.get(value, value)
+        return self.handler.label_for(self, value)
 
     def clean(self, raw):
         """Validate the raw form values (a list of strings) for this question.
 
         Returns ``(value, error)``: the cleaned answer (None when empty) and a
-        reader-facing German/English message or None.
+        reader-facing message in the active language, or None.
         """
         values = [item.strip() for item in raw if isinstance(item, str) and item.strip()]
-        if self.kind == "multiple":
-            unknown = [item for item in values if item not in self.option_keys]
-            if unknown:
-                return None, _("Please choose only from the options shown.")
-            # Keep the questionnaire's order and drop repeats.
-            chosen = [key for key in self.option_keys if key in values]
-            if not chosen:
-                return None, (_("Please choose at least one option.") if self.required else None)
-            return chosen, None
-
-        if len(values) > 1:
-            return None, _("Please give only one answer.")
-        value = values[0] if values else ""
-        if not value:
-            if self.required:
-                if self.kind == "number":
-                    return None, _("Please enter a number.")
-                return None, _("Please choose an answer.")
-            return None, None
-
-        if self.kind == "number":
-            # Plain digits, or German thousands separators: "1.500", "1 500".
-            digits = re.sub(r"[.\s\u202f]", "", value)
-            minimum = self.min_value if self.min_value is not None else 0
-            maximum = self.max_value if self.max_value is not None else MAX_NUMBER
-            if value.startswith("-") and _WHOLE_NUMBER.match(value[1:]):
-                return None, _("Please enter a number between %(min)s and %(max)s.") % {
-                    "min": minimum,
-                    "max": maximum,
-                }
-            if not _WHOLE_NUMBER.match(value) or len(digits) > 9:
-                return None, _("Please enter a whole number, e.g. 25.")
-            number = int(digits)
-            if number < minimum or number > maximum:
-                return None, _("Please enter a number between %(min)s and %(max)s.") % {
-                    "min": minimum,
-                    "max": maximum,
-                }
-            return number, None
-
-        if value not in self.option_keys:
-            return None, _("Please choose one of the options shown.")
-        return value, None
+        return self.handler.clean(self, values)
 
 
 @dataclass(frozen=True)

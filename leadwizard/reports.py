@@ -1,9 +1,9 @@
-"""Admin reports of the lead wizard: conversion per source page and the funnel of a questionnaire.
+"""The numbers of the lead reports: conversion per source page and the funnel of a questionnaire.
 
-Both show aggregated numbers only (funnel counts and lead counts), never personal
-data. They are Wagtail ``ReportView``s, so filters, the admin layout and the
-CSV/XLSX downloads work like the built-in reports. Rows are computed in Python
-from a few grouped queries; a report never holds more than one row per page or step.
+Aggregated numbers only (funnel counts and lead counts), never personal data.
+Rows are computed in Python from a few grouped queries; a report never holds
+more than one row per page or step. The admin's report views are in
+``admin/reports.py``.
 """
 
 import datetime
@@ -11,17 +11,11 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-import django_filters
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.ui.tables import Column, NumberColumn, TitleColumn
-from wagtail.admin.views.reports import ReportView
 from wagtail.models import Locale, Page
-from wagtail.permissions import policy_registry
 
 from .models import FunnelCount, Lead, Questionnaire
 
@@ -248,186 +242,3 @@ def funnel_rows(translation_key, start=None, end=None):
             )
         )
     return rows
-
-
-# Filters --------------------------------------------------------------------------------------
-
-
-class ReportFilterSet(WagtailFilterSet):
-    """A date range that defaults to the last 30 days; no filter is applied to a queryset."""
-
-    date = django_filters.DateFromToRangeFilter(label=_("Date"), widget=DateRangePickerWidget)
-
-    class Meta:
-        model = FunnelCount
-        fields = []
-
-    def __init__(self, data=None, *args, **kwargs):
-        start, end = default_date_range()
-        data = data.copy() if data is not None else {}
-        if not data.get("date_from") and not data.get("date_to"):
-            data["date_from"], data["date_to"] = start.isoformat(), end.isoformat()
-        super().__init__(data, *args, **kwargs)
-        # The default range counts as unfiltered.
-        self.form.fields["date"].initial = [start, end]
-
-    def date_range(self):
-        """(start, end) as dates; either may be None when left open."""
-        value = self.form.cleaned_data.get("date") if self.is_valid() else None
-        if not value:
-            return default_date_range()
-        return (
-            value.start.date() if value.start else None,
-            value.stop.date() if value.stop else None,
-        )
-
-
-class ConversionReportFilterSet(ReportFilterSet):
-    questionnaire = django_filters.ChoiceFilter(
-        label=_("Questionnaire"), choices=questionnaire_choices, empty_label=_("All")
-    )
-
-
-class FunnelReportFilterSet(ReportFilterSet):
-    questionnaire = django_filters.ChoiceFilter(
-        label=_("Questionnaire"), choices=questionnaire_choices, empty_label=None
-    )
-
-    def __init__(self, data=None, *args, **kwargs):
-        data = data.copy() if data is not None else {}
-        choices = questionnaire_choices()
-        if choices and not data.get("questionnaire"):
-            data["questionnaire"] = choices[0][0]
-        super().__init__(data, *args, **kwargs)
-        if choices:
-            self.form.fields["questionnaire"].initial = choices[0][0]
-
-
-# Views ----------------------------------------------------------------------------------------
-
-
-class LeadReportView(ReportView):
-    """Common ground: view_lead permission, rows computed from the filters, no queryset filtering."""
-
-    permission_required = "view"
-    header_icon = "table"
-
-    @cached_property
-    def permission_policy(self):
-        return policy_registry.get_by_type(Lead)
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
-
-    def get_filtered_queryset(self):
-        if self.filters is None or not self.filters.is_valid():
-            return []
-        return self.get_rows(*self.filters.date_range(), self.filters.form.cleaned_data.get("questionnaire"))
-
-    def get_rows(self, start, end, translation_key):
-        raise NotImplementedError
-
-    def stream_csv(self, queryset):
-        # Wagtail streams the CSV after the view has returned, when the user's admin language is no
-        # longer active; the rows are few, so write them (and the translated headings) right away.
-        return list(super().stream_csv(queryset))
-
-    def get_filename(self):
-        start, end = self.filters.date_range() if self.filters and self.filters.is_valid() else (None, None)
-        return "-".join(
-            part
-            for part in (self.export_filename, start and start.isoformat(), end and end.isoformat())
-            if part
-        )
-
-    def get_context_data(self, *args, **kwargs):
-        context = super().get_context_data(*args, **kwargs)
-        if self.filters and self.filters.is_valid():
-            context["date_from"], context["date_to"] = self.filters.date_range()
-        return context
-
-
-class ConversionReportView(LeadReportView):
-    page_title = _("Leads per source page")
-    header_icon = "form"
-    index_url_name = "leadwizard_report_conversion"
-    index_results_url_name = "leadwizard_report_conversion_results"
-    results_template_name = "leadwizard/reports/conversion_results.html"
-    filterset_class = ConversionReportFilterSet
-    export_filename = "leads-per-source-page"
-    paginate_by = 50
-    list_export = ["page_title", "page_url", "starts", "leads", "conversion"]
-    export_headings = {
-        "page_title": _("Source page"),
-        "page_url": _("URL"),
-        "starts": _("Wizard starts"),
-        "leads": _("Leads"),
-        "conversion": _("Conversion (%)"),
-    }
-    columns = [
-        TitleColumn(
-            "page_title",
-            label=_("Source page"),
-            get_url=lambda row: row.page_url or None,
-        ),
-        Column("page_url", label=_("URL")),
-        NumberColumn("starts", label=_("Wizard starts")),
-        NumberColumn("leads", label=_("Leads")),
-        Column("conversion_display", label=_("Conversion")),
-    ]
-
-    def get_rows(self, start, end, translation_key):
-        return conversion_rows(start, end, translation_key or None, request=self.request)
-
-    def get_context_data(self, *args, **kwargs):
-        context = super().get_context_data(*args, **kwargs)
-        rows = self.object_list
-        total_starts = sum(row.starts for row in rows)
-        total_leads = sum(row.leads for row in rows)
-        context["total_starts"] = total_starts
-        context["total_leads"] = total_leads
-        context["total_conversion"] = format_percent(percent(total_leads, total_starts))
-        return context
-
-
-class FunnelReportView(LeadReportView):
-    page_title = _("Wizard funnel")
-    header_icon = "list-ol"
-    index_url_name = "leadwizard_report_funnel"
-    index_results_url_name = "leadwizard_report_funnel_results"
-    results_template_name = "leadwizard/reports/funnel_results.html"
-    filterset_class = FunnelReportFilterSet
-    export_filename = "wizard-funnel"
-    paginate_by = None
-    list_export = [
-        "position",
-        "step_key",
-        "step_title",
-        "readers",
-        "dropoff",
-        "dropoff_percent",
-        "share_of_starts",
-    ]
-    export_headings = {
-        "position": _("Position"),
-        "step_key": _("Step key"),
-        "step_title": _("Step"),
-        "readers": _("Readers"),
-        "dropoff": _("Drop-off"),
-        "dropoff_percent": _("Drop-off (%)"),
-        "share_of_starts": _("Share of starts (%)"),
-    }
-
-    def get_rows(self, start, end, translation_key):
-        return funnel_rows(translation_key, start, end) if translation_key else []
-
-    def get_context_data(self, *args, **kwargs):
-        context = super().get_context_data(*args, **kwargs)
-        key = (
-            self.filters.form.cleaned_data.get("questionnaire")
-            if self.filters and self.filters.is_valid()
-            else None
-        )
-        context["questionnaire"] = representative(key) if key else None
-        context["has_questionnaires"] = Questionnaire.objects.exists()
-        return context

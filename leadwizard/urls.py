@@ -2,10 +2,10 @@
 
 from django.urls import path
 
-from . import delivery_views
+from .deliveries import optin
 
 app_name = "leadwizard"
 
 urlpatterns = [
-    path("optin/<str:token>/", delivery_views.optin_confirm, name="optin_confirm"),
+    path("optin/<str:token>/", optin.optin_confirm, name="optin_confirm"),
 ]

@@ -396,13 +396,13 @@ def admin_pages(shooter, password):
     page.locator('button[type="submit"]').click()
     expect(page).to_have_url(shooter.base_url + "/admin/")
 
-    shooter.goto(page, "/admin/leads/")
+    shooter.goto(page, "/admin/leadwizard/leads/")
     rows = page.locator("table.listing tbody tr")
     expect(rows).to_have_count(1 + len(EXTRA_READERS))
     shooter.save_page(page, "admin-leads")
 
     rows.filter(has_text="Erika Mustermann").locator('a[href*="/inspect/"]').first.click()
-    expect(page).to_have_url(re.compile(r"/admin/leads/inspect/\d+/$"))
+    expect(page).to_have_url(re.compile(r"/admin/leadwizard/leads/inspect/\d+/$"))
     page.wait_for_load_state("networkidle")
     expect(page.locator("main")).to_contain_text("Erika Mustermann")
     shooter.save_page(page, "admin-lead-inspect", full_page=True)

@@ -32,10 +32,16 @@ class WizardRun:
     def headers(self):
         return {"HTTP_X_LEADWIZARD": "fragment"} if self.fragment else {}
 
+    def search(self, pattern):
+        """``pattern`` in this run's wizard: a page may hold several, each with its own token and count."""
+        html = self.html
+        start = html.find(f'data-leadwizard-block="{self.block_id}"')
+        return pattern.search(html, max(start, 0))
+
     def start(self):
         """Load the page like a reader: the first step's form carries a token too."""
         self.response = self.client.get(self.url)
-        match = TOKEN_RE.search(self.html)
+        match = self.search(TOKEN_RE)
         self.token = match.group(1) if match else ""
         return self.response
 
@@ -52,7 +58,7 @@ class WizardRun:
             payload["csrfmiddlewaretoken"] = csrf.group(1)
         payload.update(data or {})
         self.response = self.client.post(self.url, payload, **self.headers(), **extra)
-        match = TOKEN_RE.search(self.html) if self.response.status_code == 200 else None
+        match = self.search(TOKEN_RE) if self.response.status_code == 200 else None
         if match:
             self.token = match.group(1)
         return self.response
@@ -76,7 +82,7 @@ class WizardRun:
 
     @property
     def match_count(self):
-        match = COUNT_RE.search(self.html)
+        match = self.search(COUNT_RE)
         return int(match.group(1)) if match else None
 
 

@@ -8,8 +8,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from articles.models import ArticleIndexPage, visible_articles
-from leadwizard.blocks import LeadWizardBlock
-from leadwizard.explanation import RankingExplanationBlock
+from leadwizard.wizard.block import LeadWizardBlock
+from leadwizard.wizard.explanation import RankingExplanationBlock
 
 LATEST_ARTICLES_COUNT = 6
 

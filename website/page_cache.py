@@ -37,11 +37,10 @@ HEADER = "X-Page-Cache"
 # Headers worth keeping with a stored page; cookies and Vary are set again per response.
 STORED_HEADERS = ("Content-Type", "Content-Language", "Content-Disposition", "Link", "X-Robots-Tag")
 
-# Hidden inputs whose value belongs to one request. Their values are cut out before
-# a page is stored and filled in for each reader.
-PER_REQUEST_INPUTS = {
-    "csrfmiddlewaretoken": lambda request: get_token(request),
-    "leadwizard-referrer": lambda request: request.META.get("HTTP_REFERER", "")[:1000],
+# What a per-request hidden input can be filled with, by name.
+FILLERS = {
+    "csrf": lambda request: get_token(request),
+    "referrer": lambda request: request.META.get("HTTP_REFERER", "")[:1000],
 }
 _INPUT_TAG = re.compile(rb"<input\b[^>]*>")
 _NAME = re.compile(rb'\bname="([^"]*)"')
@@ -51,6 +50,17 @@ _HOLE = re.compile(rb"\x00pagecache:([a-z-]+)\x00")
 
 def _setting(name, default):
     return getattr(settings, name, default)
+
+
+def per_request_inputs():
+    """Hidden inputs whose value belongs to one request, by field name, with their filler.
+
+    ``PAGE_CACHE_PER_REQUEST_INPUTS`` maps input names to a name of ``FILLERS``;
+    the CSRF token is always one. Their values are cut out before a page is
+    stored and filled in for each reader.
+    """
+    inputs = {"csrfmiddlewaretoken": "csrf", **_setting("PAGE_CACHE_PER_REQUEST_INPUTS", {})}
+    return {name: FILLERS[filler] for name, filler in inputs.items()}
 
 
 def is_enabled():
@@ -112,10 +122,12 @@ def may_store(request, response):
 def cut_holes(content):
     """``content`` with the value of every per-request hidden input replaced by a hole."""
 
+    inputs = per_request_inputs()
+
     def cut(match):
         tag = match.group(0)
         name = _NAME.search(tag)
-        if name is None or name.group(1).decode() not in PER_REQUEST_INPUTS:
+        if name is None or name.group(1).decode() not in inputs:
             return tag
         hole = b'value="\x00pagecache:' + name.group(1) + b'\x00"'
         if _VALUE.search(tag):
@@ -128,11 +140,12 @@ def cut_holes(content):
 def fill_holes(content, request):
     """``content`` with every hole filled with this request's (escaped) value."""
     values = {}
+    inputs = per_request_inputs()
 
     def fill(match):
         name = match.group(1).decode()
         if name not in values:
-            fill_value = PER_REQUEST_INPUTS.get(name)
+            fill_value = inputs.get(name)
             values[name] = escape(fill_value(request) if fill_value else "").encode()
         return values[name]
 

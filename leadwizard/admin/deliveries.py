@@ -1,24 +1,17 @@
-"""Views around deliveries: a marketer's retry in the admin, and the reader's marketing opt-in confirmation."""
+"""A marketer's "Retry now" for a delivery, on the lead's page."""
 
-import uuid
-
-from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 from wagtail.log_actions import log
 from wagtail.permissions import policy_registry
 
-from . import deliveries
-from .admin_urls import lead_admin_url
-from .admin_views import LOG_RETRY
-from .models import Delivery, Lead
-
-OPTIN_TEMPLATE = "leadwizard/optin_confirm.html"
+from ..admin_urls import lead_admin_url
+from ..audit import LOG_RETRY
+from ..deliveries.tasks import attempt_and_requeue
+from ..models import Delivery, Lead
 
 
 @require_POST
@@ -34,7 +27,7 @@ def retry_delivery(request, pk):
         messages.warning(request, _("This delivery has already succeeded; it was not sent again."))
         return redirect(inspect_url)
 
-    result = deliveries.attempt(delivery, force=True)
+    result = attempt_and_requeue(delivery, force=True)
     delivery.refresh_from_db()
     log(
         lead,
@@ -56,38 +49,3 @@ def retry_delivery(request, pk):
             request, _("%(kind)s: not retried, it is being delivered right now.") % {"kind": kind}
         )
     return redirect(inspect_url)
-
-
-def lead_for_optin_token(token):
-    """The lead a confirmation link belongs to, and the state to show: (lead, state)."""
-    try:
-        key = signing.loads(token, salt=deliveries.OPTIN_SALT, max_age=deliveries.OPTIN_MAX_AGE)
-    except signing.SignatureExpired:
-        return None, "expired"
-    except signing.BadSignature:
-        return None, "invalid"
-    try:
-        key = uuid.UUID(hex=key)
-    except (TypeError, ValueError, AttributeError):
-        return None, "invalid"
-    lead = Lead.objects.filter(submission_key=key, marketing_consent=True, erased_at__isnull=True).first()
-    if lead is None:
-        return None, "invalid"
-    return lead, "confirmed" if lead.marketing_confirmed_at else "confirm"
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def optin_confirm(request, token):
-    """Double opt-in: GET shows a button, only the POST confirms, so link scanners in mail filters never do."""
-    lead, state = lead_for_optin_token(token)
-    if lead is None:
-        status = 410 if state == "expired" else 404
-        return render(request, OPTIN_TEMPLATE, {"state": state}, status=status)
-    if request.method == "POST":
-        Lead.objects.filter(pk=lead.pk, marketing_confirmed_at__isnull=True).update(
-            marketing_confirmed_at=timezone.now()
-        )
-        # Post/redirect/get: a reload shows the confirmation instead of posting again.
-        return redirect(request.path)
-    return render(request, OPTIN_TEMPLATE, {"state": state, "lead": lead})

@@ -12,7 +12,6 @@ its owner (and superusers).
 import logging
 import tempfile
 
-from django.conf import settings
 from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -28,8 +27,11 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.widgets.button import Button
 
-from .admin_urls import lead_admin_url
-from .export_tasks import (
+from ..admin_urls import admin_url, lead_admin_url
+from ..conf import app_settings
+from ..exports import CONTENT_TYPES, columns_for, iter_csv, write_xlsx
+from ..exports.filters import LeadFilterSet, filter_leads
+from ..exports.jobs import (
     FORMATS,
     filter_params,
     job_file,
@@ -37,9 +39,7 @@ from .export_tasks import (
     record_export,
     run_export_job,
 )
-from .exports import CONTENT_TYPES, columns_for, iter_csv, write_xlsx
-from .filters import LeadFilterSet, filter_leads
-from .models import ExportJob, Lead
+from ..models import ExportJob, Lead
 
 logger = logging.getLogger(__name__)
 
@@ -59,10 +59,9 @@ def background_threshold(format):
     ``LEADWIZARD_EXPORT_XLSX_BACKGROUND_THRESHOLD``, as openpyxl writes only a few
     thousand rows a second and a direct XLSX export keeps the request waiting.
     """
-    threshold = settings.LEADWIZARD_EXPORT_BACKGROUND_THRESHOLD
     if format == "xlsx":
-        threshold = getattr(settings, "LEADWIZARD_EXPORT_XLSX_BACKGROUND_THRESHOLD", threshold)
-    return threshold
+        return app_settings.EXPORT_XLSX_BACKGROUND_THRESHOLD
+    return app_settings.EXPORT_BACKGROUND_THRESHOLD
 
 
 def can_export(user):
@@ -86,7 +85,7 @@ def query_string(params):
 
 def export_url(format, query):
     """The export link for the listing's current filters and search (``query``: its GET parameters)."""
-    return reverse("leadwizard_export_leads", args=[format]) + query_string(filter_params(query))
+    return admin_url("export_leads", format) + query_string(filter_params(query))
 
 
 def export_filename(format, when=None):
@@ -160,7 +159,7 @@ def export_leads_view(request, format):
             ExportJob.objects.filter(pk=job.pk).update(
                 status=ExportJob.Status.FAILED, error="Could not queue the task.", finished_at=timezone.now()
             )
-        return redirect("leadwizard_export_progress", job.pk)
+        return redirect(admin_url("export_progress", job.pk))
 
     # Headers now, in the user's admin language: a streamed body is written after the view returns.
     columns = columns_for(queryset)
@@ -220,7 +219,7 @@ def job_state(job):
         "percent": job.progress_percent,
         "finished": job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED),
         "message": message,
-        "download_url": reverse("leadwizard_export_download", args=[job.pk]) if done else "",
+        "download_url": admin_url("export_download", job.pk) if done else "",
         "expiry_message": gettext("The file is kept until %(date)s and is only for you.")
         % {"date": date_format(timezone.localtime(job.expires_at), "DATETIME_FORMAT")}
         if done and job.expires_at
@@ -250,7 +249,7 @@ def export_progress_view(request, job_id):
         "breadcrumbs_items": _breadcrumbs(title),
         "job": job,
         "state": state,
-        "status_url": reverse("leadwizard_export_status", args=[job.pk]),
+        "status_url": admin_url("export_status", job.pk),
         "refresh_seconds": REFRESH_SECONDS,
         "format_label": job.get_format_display(),
         "listing_url": listing_url(),
@@ -297,11 +296,13 @@ admin_urlpatterns = [
     re_path(
         r"^lead-exports/(?P<format>csv|xlsx)/$",
         export_leads_view,
-        name="leadwizard_export_leads",
+        name="leadwizard_admin:export_leads",
     ),
-    path("lead-exports/<int:job_id>/", export_progress_view, name="leadwizard_export_progress"),
-    path("lead-exports/<int:job_id>/status/", export_status_view, name="leadwizard_export_status"),
-    path("lead-exports/<int:job_id>/download/", export_download_view, name="leadwizard_export_download"),
+    path("lead-exports/<int:job_id>/", export_progress_view, name="leadwizard_admin:export_progress"),
+    path("lead-exports/<int:job_id>/status/", export_status_view, name="leadwizard_admin:export_status"),
+    path(
+        "lead-exports/<int:job_id>/download/", export_download_view, name="leadwizard_admin:export_download"
+    ),
 ]
 
 

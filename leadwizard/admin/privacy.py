@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -18,10 +17,10 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 from wagtail.permissions import policy_registry
 
-from .admin_urls import lead_admin_url
-from .admin_views import LOG_EXPORT
-from .models import Lead
-from .privacy import erase_lead, leads_for_email, personal_data_for_email
+from ..admin_urls import admin_url, lead_admin_url
+from ..audit import LOG_EXPORT
+from ..models import Lead
+from ..privacy import erase_lead, leads_for_email, personal_data_for_email
 
 ACCESS_PERMISSIONS = ("leadwizard.view_lead", "leadwizard.export_lead")
 
@@ -63,7 +62,7 @@ class LeadEraseView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["lead"] = self.lead
         context["inspect_url"] = lead_inspect_url(self.lead)
-        context["erase_url"] = reverse("leadwizard_erase_lead", args=[self.lead.pk])
+        context["erase_url"] = admin_url("erase_lead", self.lead.pk)
         return context
 
     def post(self, request, *args, **kwargs):

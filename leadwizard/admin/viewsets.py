@@ -19,11 +19,13 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .admin_urls import LEAD_ADMIN_NAMESPACE
-from .admin_views import LeadEditView, LeadInspectView, lead_staff
-from .export_views import LeadIndexView as ExportingLeadIndexView
-from .filters import SEARCH_FIELDS, LeadFilterSet
-from .models import Lead, Questionnaire, Vendor, Webhook
+from ..admin_urls import ADMIN_PREFIX, LEAD_ADMIN_NAMESPACE
+from ..exports.filters import SEARCH_FIELDS, LeadFilterSet
+from ..leads import lead_staff
+from ..models import Lead, Questionnaire, Vendor, Webhook
+from .exports import LeadIndexView as ExportingLeadIndexView
+from .forms import VendorAdminForm
+from .views import LeadEditView, LeadInspectView
 
 #: The ``obj_type`` of the leads listing's bulk-action checkboxes; each checkbox is
 #: described by the element with the id ``lead_<pk>_title`` (the lead's name).
@@ -47,6 +49,8 @@ class VendorViewSet(SnippetViewSet):
     list_filter = ["locale", "active", "market", "hosting", "questionnaire"]
     search_fields = ["name", "short_description"]
     list_per_page = 50
+    # The model's panels, with a form that offers the questionnaire's options instead of raw JSON.
+    edit_handler = ObjectList(Vendor.panels, base_form_class=VendorAdminForm)
 
 
 class WebhookViewSet(SnippetViewSet):
@@ -127,7 +131,7 @@ class LeadViewSet(ModelViewSet):
     menu_label = _("Leads")
     menu_order = 270
     add_to_admin_menu = True
-    url_prefix = "leads"
+    url_prefix = ADMIN_PREFIX + "leads"
     name = "leads"
     url_namespace = LEAD_ADMIN_NAMESPACE
     # Leads must never show up on their source page's "Usage" tab.

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.models import Page
 
-from .models import Lead, Questionnaire
+from ..models import Lead, Questionnaire
 
 SEARCH_FIELDS = ("name", "company", "email")
 

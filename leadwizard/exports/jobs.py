@@ -24,10 +24,13 @@ from django.utils import timezone, translation
 from django_tasks import task
 from wagtail.log_actions import log
 
-from .admin_views import LOG_EXPORT
-from .exports import columns_for, iter_csv, write_xlsx
+from ..audit import LOG_EXPORT
+from ..conf import app_settings
+from ..models import ExportJob
+from .columns import columns_for
+from .csv import iter_csv
 from .filters import filter_leads
-from .models import ExportJob
+from .xlsx import write_xlsx
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +50,7 @@ def export_root():
     Refuses a folder inside MEDIA_ROOT or STATIC_ROOT, where the web server
     would hand the files to anyone who guesses a name.
     """
-    root = Path(settings.LEADWIZARD_EXPORT_ROOT).resolve()
+    root = Path(app_settings.EXPORT_ROOT).resolve()
     for name in ("MEDIA_ROOT", "STATIC_ROOT"):
         public = getattr(settings, name, None)
         if public:
@@ -199,7 +202,7 @@ def run_export_job(job_id):
     job.rows_done = rows
     job.file_name = name
     job.finished_at = now
-    job.expires_at = now + timedelta(hours=settings.LEADWIZARD_EXPORT_EXPIRY_HOURS)
+    job.expires_at = now + timedelta(hours=app_settings.EXPORT_EXPIRY_HOURS)
     # The search was needed to run the job; a finished job keeps no personal search text.
     job.filters = without_search_text(job.filters)
     job.save(

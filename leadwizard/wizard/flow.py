@@ -1,38 +1,33 @@
-"""The reader's path through the wizard: state tokens, step handling and the final lead.
+"""The reader's path through the wizard: step handling, matching, and the final request.
 
-State between steps travels in the form as a signed token (Django signing), so
-no session and no database row exist before the final submit; app servers stay
-stateless. Each request is handled by a ``Wizard`` for one block on one page,
-which returns the context the block template renders, or a redirect after the
-final submit (post/redirect/get, so a reload never submits twice).
+Each request is handled by a ``Wizard`` for one block on one page, which
+returns the context the block template renders, or a redirect after the final
+submit (post/redirect/get, so a reload never submits twice). The reader's place
+travels between steps in a signed token (``state``); the lead is saved by
+``leads.create_lead``.
 """
 
-import hashlib
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core import signing
-from django.db import transaction
 from django.http import HttpResponseRedirect
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
+from ..conf import app_settings
+from ..consent import render_consent_html
+from ..leads import create_lead
+from ..matching import answers_by_role, match_vendors, option_orders
+from ..models import Vendor
+from ..text import clean_line
 from . import funnel
-from .consent import consent_version, render_consent_html
-from .deliveries import schedule_deliveries_safely
-from .forms import MARKETING_CONSENT_TEXT, ContactForm
-from .matching import answers_by_role, intro_time_order, match_vendors
-from .models import Lead, Vendor
+from .forms import ContactForm
 from .protection import hit_rate_limit, spam_indicators, step_limit, submit_limit
-from .signals import lead_submitted
-from .text import clean_line
+from .state import DONE_SALT, State, structure_version
 
-STATE_SALT = "leadwizard.state"
-DONE_SALT = "leadwizard.done"
 FIELD_BLOCK = "leadwizard-block"
 FIELD_TOKEN = "leadwizard-token"  # noqa: S105 - a form field name, not a secret
 FIELD_ACTION = "leadwizard-action"
@@ -43,55 +38,8 @@ PARAM_VIEW = "leadwizard-view"
 ANSWER_PREFIX = "q-"
 CONTACT_PREFIX = "contact"
 ACTIONS = {"next", "back", "submit", "restart"}
-UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 CONTACT_STEP = "contact"
 SUCCESS_STEP = "success"
-
-
-def _setting(name, default):
-    return getattr(settings, name, default)
-
-
-def structure_version(definition):
-    """A short hash of the questionnaire's keys: tokens from before a structural change are outdated."""
-    return hashlib.sha256(repr(definition.key_structure()).encode()).hexdigest()[:12]
-
-
-@dataclass
-class State:
-    """Where a reader is in the wizard and what they answered so far."""
-
-    questionnaire: str
-    page: int
-    block: str
-    version: str
-    step: int = 0
-    answers: dict = field(default_factory=dict)
-    started: float | None = None
-    # The submission key; set when the reader starts, since the first step's
-    # token is part of the page and cached pages share it between readers.
-    key: str = ""
-    landing: str = ""
-    referrer: str = ""
-    counted_start: bool = False
-
-    def dumps(self):
-        return signing.dumps(asdict(self), salt=STATE_SALT, compress=True)
-
-    @classmethod
-    def loads(cls, token):
-        data = signing.loads(
-            token, salt=STATE_SALT, max_age=_setting("LEADWIZARD_TOKEN_MAX_AGE", 2 * 24 * 3600)
-        )
-        if not isinstance(data, dict):
-            raise signing.BadSignature("not a state")
-        try:
-            state = cls(**data)
-        except TypeError as exc:
-            raise signing.BadSignature("unexpected state") from exc
-        if not isinstance(state.answers, dict) or not isinstance(state.step, int):
-            raise signing.BadSignature("unexpected state")
-        return state
 
 
 def localized(instance, locale):
@@ -127,20 +75,6 @@ def vendors_in_order(vendor_ids, locale):
     return ordered
 
 
-def _clip(value, limit):
-    """A one-line value from the request, cleaned of control characters (NUL above all) and cut to ``limit``."""
-    return clean_line(value, limit)
-
-
-def utm_parameters(landing_url):
-    """The UTM parameters of the URL the reader arrived with; a URL that cannot be parsed has none."""
-    try:
-        query = parse_qs(urlsplit(landing_url).query)
-    except ValueError:  # e.g. "http://[" : the reader's finished request must not fail on it
-        query = {}
-    return {name: _clip((query.get(name) or [""])[0], 200) for name in UTM_FIELDS}
-
-
 class Wizard:
     """One wizard block on one page, for one request."""
 
@@ -153,7 +87,7 @@ class Wizard:
         self.definition = self.questionnaire.definition
         self.version = structure_version(self.definition)
         self.heading = block_value.get("heading") or self.questionnaire.title
-        self.anchor = f"leadwizard-{self.block_id}"
+        self.anchor = "leadwizard-" + self.block_id.replace(".", "-")
         self.status = 200
 
     # Entry points -------------------------------------------------------------
@@ -242,8 +176,8 @@ class Wizard:
         if state.started is None:
             state.started = time.time()
             state.key = uuid.uuid4().hex
-            state.landing = _clip(self.request.POST.get(FIELD_LANDING), 1000)
-            state.referrer = _clip(self.request.POST.get(FIELD_REFERRER), 1000)
+            state.landing = clean_line(self.request.POST.get(FIELD_LANDING), 1000)
+            state.referrer = clean_line(self.request.POST.get(FIELD_REFERRER), 1000)
         next_index = index + 1
         if next_index < len(self.definition.steps):
             funnel.count_step(self.page.pk, self.questionnaire.pk, self.definition.steps[next_index].key)
@@ -300,7 +234,7 @@ class Wizard:
         return match_vendors(
             answers_by_role(self.definition, answers),
             [vendor.to_profile() for vendor in source_vendors(self.questionnaire)],
-            intro_time_order=intro_time_order(self.definition),
+            option_orders=option_orders(self.definition),
         )
 
     def contact_context(self, state, form=None, notice=""):
@@ -360,59 +294,26 @@ class Wizard:
         return HttpResponseRedirect(self.page_url({PARAM_DONE: done}))
 
     def save_lead(self, state, contact, matches, spam_reasons):
-        """Create the lead once per submission key, in one transaction; announce it after commit."""
-        by_role = answers_by_role(self.definition, state.answers)
-        consent_html = render_consent_html(self.questionnaire.consent_text)
-        utm = utm_parameters(state.landing)
-        top = _setting("LEADWIZARD_TOP_MATCHES", 7)
-        marketing = bool(contact.get("marketing_consent"))
-        marketing_text = str(MARKETING_CONSENT_TEXT) if marketing else ""
-        with transaction.atomic():
-            lead, created = Lead.objects.get_or_create(
-                submission_key=uuid.UUID(hex=state.key) if state.key else uuid.uuid4(),
-                defaults={
-                    "questionnaire": self.questionnaire,
-                    "answers": state.answers,
-                    "answer_labels": self.definition.labelled_answers(state.answers),
-                    "industry": _clip(by_role.get("industry") or "", 50),
-                    "employees": by_role.get("employees"),
-                    "name": contact["name"],
-                    "company": contact["company"],
-                    "email": contact["email"],
-                    "phone": contact["phone"],
-                    "message": contact["message"],
-                    "consent_text": consent_html,
-                    "consent_version": consent_version(consent_html),
-                    "consent_given_at": timezone.now(),
-                    "marketing_consent": marketing,
-                    "marketing_consent_text": marketing_text,
-                    "marketing_consent_version": consent_version(marketing_text) if marketing else "",
-                    "source_page": self.page,
-                    "source_url": _clip(self.page.get_full_url(self.request), 500),
-                    "locale": translation.get_language() or settings.LANGUAGE_CODE,
-                    "landing_url": _clip(state.landing, 1000),
-                    "referrer": _clip(state.referrer, 1000),
-                    **utm,
-                    "match_count": len(matches),
-                    "top_matches": [match.as_dict() for match in matches[:top]],
-                    "status": Lead.Status.SPAM if spam_reasons else Lead.Status.NEW,
-                    "spam_reasons": spam_reasons,
-                },
-            )
-            if created:
-                # Planned with the lead, so no commit can leave a lead without its deliveries;
-                # their tasks are enqueued once this transaction commits.
-                schedule_deliveries_safely(lead)
-                transaction.on_commit(lambda: lead_submitted.send(sender=Lead, lead=lead))
-        return lead, created
+        """The reader's request as a lead: created once per submission key (``leads.create_lead``)."""
+        return create_lead(
+            questionnaire=self.questionnaire,
+            answers=state.answers,
+            contact=contact,
+            matches=matches,
+            submission_key=uuid.UUID(hex=state.key) if state.key else None,
+            source_page=self.page,
+            source_url=self.page.get_full_url(self.request),
+            locale=translation.get_language(),
+            landing_url=state.landing,
+            referrer=state.referrer,
+            spam_reasons=spam_reasons,
+        )
 
     # Success and longlist -------------------------------------------------------------
 
     def handle_done(self, token):
         try:
-            data = signing.loads(
-                token, salt=DONE_SALT, max_age=_setting("LEADWIZARD_DONE_MAX_AGE", 30 * 24 * 3600)
-            )
+            data = signing.loads(token, salt=DONE_SALT, max_age=app_settings.DONE_MAX_AGE)
         except signing.BadSignature:
             return None
         if not isinstance(data, dict) or data.get("b") != self.block_id or data.get("p") != self.page.pk:

@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import FunnelCount
+from ..models import FunnelCount
 
 
 def count_step(page_id, questionnaire_id, step_key):

@@ -39,6 +39,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from ..conf import app_settings
 from .forms import HONEYPOT_FIELD
 
 logger = logging.getLogger(__name__)
@@ -49,10 +50,6 @@ UNIX_SOCKET = "unix"
 IPV6_PREFIX = 64
 
 _warned_unix_socket = False
-
-
-def _setting(name, default):
-    return getattr(settings, name, default)
 
 
 def parse_ip(value):
@@ -124,7 +121,7 @@ def _trusted_proxies(entries):
 
 def trusted_proxies():
     """LEADWIZARD_TRUSTED_PROXIES as read now (tests and deployments may change it)."""
-    entries = _setting(TRUSTED_PROXIES_SETTING, ())
+    entries = app_settings.TRUSTED_PROXIES
     if not isinstance(entries, list | tuple):
         return _trusted_proxies(())  # a plain string and the like: the system check reports it
     try:
@@ -209,11 +206,11 @@ def hit_rate_limit(request, bucket, limit, window):
 
 
 def step_limit():
-    return _setting("LEADWIZARD_STEP_RATE_LIMIT", (120, 600))
+    return app_settings.STEP_RATE_LIMIT
 
 
 def submit_limit():
-    return _setting("LEADWIZARD_SUBMIT_RATE_LIMIT", (5, 3600))
+    return app_settings.SUBMIT_RATE_LIMIT
 
 
 def spam_indicators(form_data, started_at, now=None):
@@ -221,7 +218,7 @@ def spam_indicators(form_data, started_at, now=None):
     reasons = []
     if (form_data.get(HONEYPOT_FIELD) or "").strip():
         reasons.append("honeypot")
-    minimum = _setting("LEADWIZARD_MIN_SECONDS", 5)
+    minimum = app_settings.MIN_SECONDS
     now = time.time() if now is None else now
     if started_at is None or now - started_at < minimum:
         reasons.append("too_fast")

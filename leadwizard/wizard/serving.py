@@ -9,22 +9,11 @@ step. With JavaScript the same POST asks for just the wizard's HTML
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from wagtail.fields import StreamField
 
-from .blocks import LeadWizardBlock
-from .wizard import FIELD_BLOCK, Wizard
+from .flow import FIELD_BLOCK, Wizard
+from .placement import find_wizard
 
 PARAM_BLOCK = "leadwizard-block"
-
-
-def find_wizard_block(page, block_id):
-    """The top-level LeadWizardBlock with ``block_id`` in any StreamField of ``page``, or None."""
-    for model_field in page._meta.get_fields():
-        if isinstance(model_field, StreamField):
-            for child in getattr(page, model_field.name):
-                if child.id == block_id and isinstance(child.block, LeadWizardBlock):
-                    return child
-    return None
 
 
 def wizard_block_id(request):
@@ -44,8 +33,8 @@ def serve_with_wizard(next_serve):
             return next_serve(page, request, serve_args, serve_kwargs)
 
         page = page.specific
-        child = find_wizard_block(page, block_id)
-        if child is None or child.value.get("questionnaire") is None:
+        found = find_wizard(page, block_id)
+        if found is None or found[1].get("questionnaire") is None:
             response = HttpResponseBadRequest(
                 _("This form does not exist (any more). Please reload the page."),
                 content_type="text/plain; charset=utf-8",
@@ -53,7 +42,8 @@ def serve_with_wizard(next_serve):
             add_never_cache_headers(response)
             return response
 
-        wizard = Wizard(request, page, block_id, child.value)
+        block, value = found
+        wizard = Wizard(request, page, block_id, value)
         result = wizard.handle()
         if isinstance(result, HttpResponse):
             add_never_cache_headers(result)
@@ -61,7 +51,7 @@ def serve_with_wizard(next_serve):
 
         request.leadwizard_results = {block_id: result}
         if wizard.is_fragment_request():
-            html = child.render(context={"request": request, "page": page})
+            html = block.render(value, context={"request": request, "page": page})
             response = HttpResponse(html, status=wizard.status)
         else:
             response = next_serve(page, request, serve_args, serve_kwargs)

@@ -13,8 +13,9 @@ from wagtail.test.utils.form_data import (
 )
 
 from articles.models import ArticleIndexPage, ArticlePage
-from tests.factories import ArticlePageFactory, ImageFactory, TopicFactory, build_site
-from website.models import HomePage
+from tests.factories import ArticlePageFactory, ImageFactory, TopicFactory, build_site, home_page_model
+
+HomePage = home_page_model()
 
 
 class PageTypeRulesTests(WagtailPageTestCase):

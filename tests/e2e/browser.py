@@ -1,8 +1,8 @@
 """Helpers for driving the demo site in the browser."""
 
-from leadwizard.matching import answers_by_role, intro_time_order, match_vendors
+from leadwizard.matching import answers_by_role, match_vendors, option_orders
 from leadwizard.models import Questionnaire
-from leadwizard.wizard import source_vendors
+from leadwizard.wizard.flow import source_vendors
 from website.demo.datafiles import demo_answers
 
 DEMO_ANSWERS = demo_answers()
@@ -25,7 +25,7 @@ def expected_match_count(language="de"):
     matches = match_vendors(
         answers_by_role(definition, stored_answers()),
         [vendor.to_profile() for vendor in source_vendors(questionnaire)],
-        intro_time_order=intro_time_order(definition),
+        option_orders=option_orders(definition),
     )
     return len(matches)
 

@@ -86,7 +86,7 @@ def test_site_and_admin_meet_the_content_security_policy(demo, page, django_user
     log.collect("translation editor rendered")
 
     log.visit(base + "/admin/snippets/articles/author/", "author snippets")
-    log.visit(base + "/admin/leads/", "leads listing")
+    log.visit(base + "/admin/leadwizard/leads/", "leads listing")
 
     # Signed-in editors see Wagtail's userbar on reader pages, under the reader policy.
     log.visit(base + WIZARD_ARTICLE, "article with userbar")

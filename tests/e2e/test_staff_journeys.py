@@ -48,14 +48,14 @@ def test_marketer_filters_works_and_exports_leads(demo, page, django_user_model)
     expect(page.locator("table.listing tbody tr")).to_have_count(5)
 
     # Filter by industry through the listing's filter form.
-    page.goto(demo.url + "/admin/leads/?industry=handwerk")
+    page.goto(demo.url + "/admin/leadwizard/leads/?industry=handwerk")
     rows = page.locator("table.listing tbody tr")
     expect(rows).to_have_count(3)
 
     # Open one lead, then set status and assignee.
     rows.filter(has_text="Handwerk 0").locator("a").first.click()
     expect(page.locator("main")).to_contain_text("Handwerk 0")
-    page.goto(demo.url + f"/admin/leads/edit/{handwerk[0].pk}/")
+    page.goto(demo.url + f"/admin/leadwizard/leads/edit/{handwerk[0].pk}/")
     page.locator('select[name="status"]').select_option("in_progress")
     page.locator('select[name="assignee"]').select_option(str(marketer.pk))
     page.get_by_role("button", name=re.compile("^(Speichern|Save)$")).click()
@@ -69,7 +69,7 @@ def test_marketer_filters_works_and_exports_leads(demo, page, django_user_model)
         with page.expect_download() as download_info:
             page.evaluate(
                 "(url) => { const a = document.createElement('a'); a.href = url; document.body.appendChild(a); a.click(); }",
-                f"/admin/lead-exports/{export_format}/?industry=handwerk",
+                f"/admin/leadwizard/exports/{export_format}/?industry=handwerk",
             )
         path = download_info.value.path()
         if export_format == "csv":
@@ -94,7 +94,11 @@ def test_editor_without_lead_permissions_sees_no_leads(demo, page, django_user_m
     log_in(page, demo.url, editor.username)
     expect(page.locator("#wagtail-sidebar")).to_contain_text("Seiten")
     expect(page.locator("#wagtail-sidebar")).not_to_contain_text("Leads")
-    for url in ("/admin/leads/", "/admin/lead-exports/csv/", "/admin/leadwizard/reports/funnel/"):
+    for url in (
+        "/admin/leadwizard/leads/",
+        "/admin/leadwizard/exports/csv/",
+        "/admin/leadwizard/reports/funnel/",
+    ):
         response = page.goto(demo.url + url)
         refused = response.status == 403 or page.url.rstrip("/").endswith("/admin")
         assert refused, f"{url} answered {response.status} at {page.url}"

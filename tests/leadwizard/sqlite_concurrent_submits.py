@@ -1,8 +1,8 @@
 """Readers finishing the wizard at the same moment, against an SQLite file with the project's settings.
 
 Run by ``test_sqlite_concurrency.py`` in a process of its own, so that Django
-builds the database connection from ``DATABASE_URL`` exactly as the demo site
-does (``website/settings/base.py``). The database file must already be migrated.
+builds the database connection from ``DATABASE_URL`` exactly as the host's
+settings do. The database file must already be migrated.
 Prints one JSON object: how many submits were answered with the confirmation,
 how failed (and how), and how many leads the database holds.
 """

@@ -25,8 +25,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from wagtail.models import ModelLogEntry
 
-from leadwizard import deliveries, webhook_targets
-from leadwizard.admin_views import LOG_RETRY
+from leadwizard import webhook_targets
+from leadwizard.audit import LOG_RETRY
+from leadwizard.deliveries import attempts, planning
+from leadwizard.deliveries.channels import channel_for
+from leadwizard.deliveries.channels import webhook as webhook_channel
+from leadwizard.deliveries.errors import DeliveryError
 from leadwizard.models import Delivery, Lead, Webhook
 from tests.factories import (
     LeadFactory,
@@ -43,6 +47,11 @@ pytestmark = pytest.mark.django_db
 SECRET = "geheimes-webhook-secret"
 Kind = Delivery.Kind
 Status = Delivery.Status
+
+
+def replace_send(monkeypatch, kind, send):
+    """Make the channel of ``kind`` call ``send(delivery, lead)`` instead of sending."""
+    monkeypatch.setattr(type(channel_for(kind)), "send", lambda self, delivery, lead: send(delivery, lead))
 
 
 # Helpers: a wizard page, a webhook receiver and an SMTP server on 127.0.0.1 ----------------------
@@ -264,7 +273,7 @@ def test_a_new_lead_notifies_sales_confirms_to_the_reader_and_calls_webhooks(
     assert "Muster GmbH" in sales.subject and "Erika Mustermann" in sales.subject
     assert "Vertrieb, Kundenservice" in sales.body
     assert "Bitte um Rückruf." in sales.body
-    assert f"/admin/leads/inspect/{lead.pk}/" in sales.body
+    assert f"/admin/leadwizard/leads/inspect/{lead.pk}/" in sales.body
     assert "Alpha CRM" in sales.body  # the sales team sees the matches
     assert sales.alternatives[0].mimetype == "text/html"
 
@@ -367,7 +376,7 @@ def test_deliveries_are_scheduled_once_per_lead(client, wizard_page, django_capt
     _questionnaire, page, block_id = wizard_page
     submit_lead(client, page, block_id, capture=django_capture_on_commit_callbacks)
     lead = Lead.objects.get()
-    assert deliveries.schedule_deliveries(lead) == []
+    assert planning.schedule_deliveries(lead) == []
     assert lead.deliveries.count() == 2
 
 
@@ -449,7 +458,7 @@ def test_a_wrong_secret_is_visible_to_the_receiver(
 
 def test_sign_is_hmac_sha256_of_the_body():
     body = b'{"event":"lead.created"}'
-    assert deliveries.sign(body, "s") == hmac.new(b"s", body, hashlib.sha256).hexdigest()
+    assert webhook_channel.sign(body, "s") == hmac.new(b"s", body, hashlib.sha256).hexdigest()
 
 
 def test_redirects_are_failures_and_not_followed(
@@ -699,9 +708,9 @@ def test_only_a_bounded_part_of_a_failed_reply_is_kept(
     assert delivery.status == Status.RETRYING
     status_line, detail = delivery.last_error.split(": ", 1)
     assert status_line.startswith("HTTP 500 Kaputt Kaputt")
-    assert len(status_line) <= len("HTTP 500 ") + deliveries.REASON_LIMIT
-    assert detail == "x" * deliveries.REPLY_LIMIT
-    assert len(delivery.last_error) <= deliveries.ERROR_LIMIT
+    assert len(status_line) <= len("HTTP 500 ") + webhook_channel.REASON_LIMIT
+    assert detail == "x" * webhook_channel.REPLY_LIMIT
+    assert len(delivery.last_error) <= attempts.ERROR_LIMIT
 
 
 def test_a_reply_is_shown_escaped_on_the_leads_page(
@@ -721,8 +730,8 @@ def test_a_reply_is_shown_escaped_on_the_leads_page(
 
 def test_backoff_doubles_and_is_capped(settings):
     settings.LEADWIZARD_DELIVERY_BACKOFF_SECONDS = 60
-    assert [deliveries.backoff(n) for n in range(1, 6)] == [60, 120, 240, 480, 960]
-    assert deliveries.backoff(30) == 6 * 3600
+    assert [attempts.backoff(n) for n in range(1, 6)] == [60, 120, 240, 480, 960]
+    assert attempts.backoff(30) == 6 * 3600
 
 
 def test_a_failure_waits_for_its_backoff(
@@ -760,7 +769,7 @@ def test_retries_are_deferred_when_the_backend_can_defer(
     lead = Lead.objects.get()
     # Enqueued, not run: the worker does that.
     assert all(d.status == Status.PENDING and d.attempts == 0 for d in lead.deliveries.all())
-    assert DBTaskResult.objects.filter(task_path="leadwizard.tasks.deliver").count() == 3
+    assert DBTaskResult.objects.filter(task_path="leadwizard.deliveries.tasks.deliver").count() == 3
 
     # The worker closes "old" connections; inside a test transaction that would be this test's one.
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
@@ -838,7 +847,7 @@ def test_an_exception_in_any_delivery_is_caught(
     def explode(delivery, lead):
         raise RuntimeError("Vorlage kaputt")
 
-    monkeypatch.setitem(deliveries.HANDLERS, Kind.READER_CONFIRMATION, explode)
+    replace_send(monkeypatch, Kind.READER_CONFIRMATION, explode)
     _questionnaire, page, block_id = wizard_page
     response = submit_lead(client, page, block_id, capture=django_capture_on_commit_callbacks)
     assert response.status_code == 302
@@ -855,7 +864,7 @@ def test_an_error_while_scheduling_does_not_reach_the_reader(
     def explode(lead):
         raise RuntimeError("Datenbank weg")
 
-    monkeypatch.setattr(deliveries, "schedule_deliveries", explode)
+    monkeypatch.setattr(planning, "schedule_deliveries", explode)
     _questionnaire, page, block_id = wizard_page
     response = submit_lead(client, page, block_id, capture=django_capture_on_commit_callbacks)
     assert response.status_code == 302
@@ -879,7 +888,7 @@ def test_deliveries_are_committed_with_the_lead(client, wizard_page, django_capt
 def test_retry_deliveries_plans_the_deliveries_a_lead_is_missing(
     client, wizard_page, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(deliveries, "schedule_deliveries", lambda lead: 1 / 0)
+    monkeypatch.setattr(planning, "schedule_deliveries", lambda lead: 1 / 0)
     _questionnaire, page, block_id = wizard_page
     submit_lead(client, page, block_id, capture=django_capture_on_commit_callbacks)
     lead = Lead.objects.get()
@@ -904,39 +913,39 @@ def test_retry_deliveries_plans_the_deliveries_a_lead_is_missing(
 def test_an_erased_lead_gets_nothing_more(
     client, wizard_page, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setitem(deliveries.HANDLERS, Kind.SALES_NOTIFICATION, _fail)
+    replace_send(monkeypatch, Kind.SALES_NOTIFICATION, _fail)
     _questionnaire, page, block_id = wizard_page
     submit_lead(client, page, block_id, capture=django_capture_on_commit_callbacks)
     lead = Lead.objects.get()
     Lead.objects.filter(pk=lead.pk).update(erased_at=timezone.now())
     monkeypatch.undo()
     delivery = by_kind(lead)[Kind.SALES_NOTIFICATION]
-    assert deliveries.attempt(delivery) is False
+    assert attempts.attempt(delivery) is False
     delivery.refresh_from_db()
     assert delivery.status == Status.GAVE_UP
     assert "erased" in delivery.last_error
 
 
 def _fail(delivery, lead):
-    raise deliveries.DeliveryError("Postfach voll")
+    raise DeliveryError("Postfach voll")
 
 
 def test_a_delivery_is_never_attempted_twice_at_once(
     client, wizard_page, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setitem(deliveries.HANDLERS, Kind.SALES_NOTIFICATION, _fail)
+    replace_send(monkeypatch, Kind.SALES_NOTIFICATION, _fail)
     _questionnaire, page, block_id = wizard_page
     submit_lead(client, page, block_id, capture=django_capture_on_commit_callbacks)
     delivery = by_kind(Lead.objects.get())[Kind.SALES_NOTIFICATION]
-    assert deliveries._claim(delivery, timezone.now(), force=False)  # someone takes it …
-    assert deliveries.attempt(delivery) is None  # … so nobody else does
-    assert list(deliveries.due_deliveries()) == []
+    assert attempts.claim(delivery, timezone.now(), force=False)  # someone takes it …
+    assert attempts.attempt(delivery) is None  # … so nobody else does
+    assert list(attempts.due_deliveries()) == []
 
 
 def test_retry_command_dry_run_lists_without_attempting(
     client, wizard_page, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setitem(deliveries.HANDLERS, Kind.SALES_NOTIFICATION, _fail)
+    replace_send(monkeypatch, Kind.SALES_NOTIFICATION, _fail)
     _questionnaire, page, block_id = wizard_page
     submit_lead(client, page, block_id, capture=django_capture_on_commit_callbacks)
     delivery = by_kind(Lead.objects.get())[Kind.SALES_NOTIFICATION]
@@ -963,7 +972,7 @@ def test_retry_command_help_documents_both_ways():
 @pytest.fixture
 def failed_delivery(client, wizard_page, monkeypatch, django_capture_on_commit_callbacks):
     """A lead whose sales notification failed; the handler works again afterwards."""
-    monkeypatch.setitem(deliveries.HANDLERS, Kind.SALES_NOTIFICATION, _fail)
+    replace_send(monkeypatch, Kind.SALES_NOTIFICATION, _fail)
     _questionnaire, page, block_id = wizard_page
     submit_lead(client, page, block_id, capture=django_capture_on_commit_callbacks)
     monkeypatch.undo()
@@ -973,7 +982,7 @@ def failed_delivery(client, wizard_page, monkeypatch, django_capture_on_commit_c
 
 
 def retry_url(delivery):
-    return reverse("leadwizard_retry_delivery", args=[delivery.pk])
+    return reverse("leadwizard_admin:retry_delivery", args=[delivery.pk])
 
 
 def test_inspect_page_offers_retry_for_failed_deliveries(admin_client, failed_delivery):
@@ -999,7 +1008,7 @@ def test_marketer_retries_by_hand(admin_client, failed_delivery, mailoutbox):
 
 
 def test_a_failed_retry_by_hand_says_so(admin_client, failed_delivery, monkeypatch):
-    monkeypatch.setitem(deliveries.HANDLERS, Kind.SALES_NOTIFICATION, _fail)
+    replace_send(monkeypatch, Kind.SALES_NOTIFICATION, _fail)
     response = admin_client.post(retry_url(failed_delivery), follow=True)
     failed_delivery.refresh_from_db()
     assert failed_delivery.status == Status.RETRYING
@@ -1048,3 +1057,17 @@ def test_retry_needs_post_csrf_and_the_change_permission(failed_delivery, django
 def test_retry_is_admin_only(client, failed_delivery):
     response = client.post(retry_url(failed_delivery))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_without_a_sales_inbox_the_reader_is_still_confirmed_and_the_site_is_warned(
+    client, wizard_page, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    from leadwizard.checks import required_configuration
+
+    del settings.LEADWIZARD_SALES_EMAIL
+    _questionnaire, page, block_id = wizard_page
+    submit_lead(client, page, block_id, capture=django_capture_on_commit_callbacks)
+    lead = Lead.objects.get()
+    assert set(by_kind(lead)) == {Kind.READER_CONFIRMATION}
+    assert [message.to for message in mailoutbox] == [["erika@muster.example"]]
+    assert "leadwizard.W003" in [message.id for message in required_configuration()]

@@ -3,8 +3,8 @@
 import pytest
 from django.utils import translation
 
-from leadwizard.explanation import RankingExplanationBlock, hard_criteria, weighted_criteria
-from leadwizard.matching import DEFAULT_WEIGHTS, HARD_CRITERIA, get_weights
+from leadwizard.criteria import default_weights, get_criteria, get_weights
+from leadwizard.wizard.explanation import RankingExplanationBlock, hard_criteria, weighted_criteria
 from tests.factories import soup
 
 
@@ -46,7 +46,9 @@ def test_block_renders_every_weight_from_the_settings():
 def test_block_lists_the_hard_criteria():
     html = render()
     items = html.select(".ranking-explanation__hard-criteria li")
-    assert [item["data-criterion"] for item in items] == list(HARD_CRITERIA)
+    assert [item["data-criterion"] for item in items] == [
+        criterion.key for criterion in get_criteria() if criterion.hard
+    ]
     assert all(item.get_text(strip=True) for item in items)
     assert items[0].strong.get_text(strip=True) == "Industry:"
 
@@ -60,7 +62,7 @@ def test_block_heading_defaults_to_the_standard_text_and_can_be_changed():
 
 def test_block_follows_weight_overrides(settings):
     settings.LEADWIZARD_MATCH_WEIGHTS = {"uses": 80, "time_tracking": 0, "german_hq": 25}
-    total = sum(DEFAULT_WEIGHTS.values()) - 30 + 80 - 5 - 10 + 25
+    total = sum(default_weights().values()) - 30 + 80 - 5 - 10 + 25
 
     rows = weight_rows(render())
 
@@ -80,5 +82,7 @@ def test_block_formats_percentages_in_the_readers_language(settings):
 def test_helpers_match_the_matching_settings(settings):
     settings.LEADWIZARD_MATCH_WEIGHTS = {"integrations": 40}
     assert {row["key"]: row["weight"] for row in weighted_criteria()} == get_weights()
-    assert [row["key"] for row in hard_criteria()] == list(HARD_CRITERIA)
+    assert [row["key"] for row in hard_criteria()] == [
+        criterion.key for criterion in get_criteria() if criterion.hard
+    ]
     assert weighted_criteria()[0]["key"] == "integrations"

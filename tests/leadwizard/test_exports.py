@@ -30,29 +30,30 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from wagtail.models import ModelLogEntry
 
-from leadwizard import export_views, exports
-from leadwizard.admin_views import LOG_EXPORT
-from leadwizard.export_tasks import export_root, job_file
-from leadwizard.export_views import LeadIndexView
+from leadwizard import exports
+from leadwizard.admin import exports as export_views
+from leadwizard.admin.exports import LeadIndexView
+from leadwizard.admin.viewsets import lead_viewset
+from leadwizard.audit import LOG_EXPORT
+from leadwizard.conf import app_settings
 from leadwizard.exports import (
     BOM,
-    FIXED_KEYS,
     FORMULA_TRIGGERS,
-    MAX_VENDORS,
     columns_for,
-    csv_field,
-    csv_fields,
-    csv_line,
     export_columns,
     iter_csv,
     lead_rows,
     neutralise,
-    read_ahead,
     write_xlsx,
 )
+from leadwizard.exports import csv as csv_export
+from leadwizard.exports.columns import FIXED_KEYS
+from leadwizard.exports.csv import csv_field, csv_fields, csv_line
+from leadwizard.exports.database import MAX_VENDORS
+from leadwizard.exports.jobs import export_root, job_file
+from leadwizard.exports.reading import read_ahead
 from leadwizard.models import ExportJob, Lead
 from leadwizard.questionnaire import Definition, Option, Question, Step
-from leadwizard.viewsets import lead_viewset
 from tests.factories import LeadFactory, QuestionnaireFactory, locale, staff_user, translate_snippet
 
 TRIGGERS = ["=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20"]
@@ -67,7 +68,7 @@ def parse_csv(data):
 
 def export_url(format, **params):
     query = urlencode(params, doseq=True)
-    return reverse("leadwizard_export_leads", args=[format]) + (f"?{query}" if query else "")
+    return reverse("leadwizard_admin:export_leads", args=[format]) + (f"?{query}" if query else "")
 
 
 def local_text(value):
@@ -233,8 +234,8 @@ def test_answers_as_json_texts_read_as_decoded(answers):
     """PostgreSQL's answers (JSON text, NULL for none) give what their decoded values give."""
     texts = [None if answer is None else json.dumps(answer, ensure_ascii=False) for answer in answers]
     decoded = [None if text is None else json.loads(text) for text in texts]
-    assert exports._json_answer_fields(texts) == [
-        csv_field(value) for value in exports._answer_texts(decoded)
+    assert csv_export._json_answer_fields(texts) == [
+        csv_field(value) for value in csv_export._answer_texts(decoded)
     ]
 
 
@@ -255,7 +256,7 @@ def test_vendor_names_as_json_texts_read_as_decoded(name_lists):
         csv_field(Plan().vendors(text, None)) for text in texts if len(json.loads(text)) <= MAX_VENDORS
     ]
     if len(expected) == len(texts):
-        assert exports._vendor_fields(Plan(), [None] * len(texts), texts) == expected
+        assert csv_export._vendor_fields(Plan(), [None] * len(texts), texts) == expected
 
 
 @hypothesis_settings(max_examples=300)
@@ -280,10 +281,10 @@ def test_dates_from_the_database_are_the_local_iso_text(moments, zone_name):
         [None if moment is None else postgresql_text(moment) for moment in moments],
         [None if moment is None else moment.replace(tzinfo=None).isoformat(sep=" ") for moment in moments],
     ):
-        dates = exports._LocalTimeTexts(zone)
+        dates = csv_export._LocalTimeTexts(zone)
         assert dates.column(texts) == expected
         assert dates.column(texts) == expected  # from the memo
-        assert [exports._LocalTimeTexts(zone)(text) for text in texts] == expected
+        assert [csv_export._LocalTimeTexts(zone)(text) for text in texts] == expected
 
 
 def postgresql_text(moment):
@@ -306,7 +307,7 @@ def test_dates_around_the_change_to_and_from_summer_time():
         datetime.datetime(2025, 10, 26, 1, 30, tzinfo=datetime.UTC),
         datetime.datetime(2025, 12, 31, 23, 30, tzinfo=datetime.UTC),
     ]
-    assert exports._LocalTimeTexts(zone).column([postgresql_text(moment) for moment in moments]) == [
+    assert csv_export._LocalTimeTexts(zone).column([postgresql_text(moment) for moment in moments]) == [
         '"2025-03-30 01:59:59+01:00"',
         '"2025-03-30 03:00:00+02:00"',
         '"2025-10-26 02:30:00+02:00"',
@@ -583,7 +584,7 @@ def test_anonymous_export_goes_to_the_login(client, leads):
 
 def test_unknown_format_is_not_found(client, marketer):
     client.force_login(marketer)
-    assert client.get("/admin/lead-exports/pdf/").status_code == 404
+    assert client.get("/admin/leadwizard/exports/pdf/").status_code == 404
 
 
 # Background export ----------------------------------------------------------------------
@@ -600,7 +601,7 @@ def run_background_export(client, user, format="csv", **params):
     response = client.get(export_url(format, **params))
     job = ExportJob.objects.latest("pk")
     assert response.status_code == 302
-    assert response["Location"] == reverse("leadwizard_export_progress", args=[job.pk])
+    assert response["Location"] == reverse("leadwizard_admin:export_progress", args=[job.pk])
     return job
 
 
@@ -611,19 +612,17 @@ def test_large_export_runs_in_the_background_with_progress_page_and_download(
     job.refresh_from_db()
     assert (job.status, job.rows_total, job.rows_done, job.user) == ("done", 3, 3, marketer)
     assert job.filters == {"status": ["new", "in_progress", "won"]}
-    assert job.expires_at - job.finished_at == datetime.timedelta(
-        hours=background.LEADWIZARD_EXPORT_EXPIRY_HOURS
-    )
+    assert job.expires_at - job.finished_at == datetime.timedelta(hours=app_settings.EXPORT_EXPIRY_HOURS)
 
     path = job_file(job)
     assert path.parent == export_root()
     assert background.MEDIA_ROOT.resolve() not in path.parents
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
-    page = client.get(reverse("leadwizard_export_progress", args=[job.pk]))
+    page = client.get(reverse("leadwizard_admin:export_progress", args=[job.pk]))
     html = page.content.decode()
     assert page.status_code == 200
-    download = reverse("leadwizard_export_download", args=[job.pk])
+    download = reverse("leadwizard_admin:export_download", args=[job.pk])
     assert f'href="{download}"' in html
     assert '<progress id="leadwizard-export-progress"' in html and 'value="100"' in html
     assert 'role="status"' in html and 'aria-live="polite"' in html
@@ -639,7 +638,7 @@ def test_large_export_runs_in_the_background_with_progress_page_and_download(
 
 def test_background_xlsx_export(client, marketer, leads, background):
     job = run_background_export(client, marketer, "xlsx")
-    response = client.get(reverse("leadwizard_export_download", args=[job.pk]))
+    response = client.get(reverse("leadwizard_admin:export_download", args=[job.pk]))
     assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert sheet.max_row == 4
@@ -650,16 +649,16 @@ def test_progress_page_of_a_running_export_refreshes_without_inline_script(clien
         user=marketer, format="csv", status="running", rows_total=200, rows_done=50
     )
     client.force_login(marketer)
-    html = client.get(reverse("leadwizard_export_progress", args=[job.pk])).content.decode()
+    html = client.get(reverse("leadwizard_admin:export_progress", args=[job.pk])).content.decode()
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in html
     assert 'value="25"' in html
     assert "50 of 200 leads written (25 %)." in html
     assert "/static/leadwizard/export_progress.js" in html
     section = html[html.index("data-leadwizard-export") : html.index("Back to the leads")]
     assert "<script" not in section
-    assert reverse("leadwizard_export_download", args=[job.pk]) not in html
+    assert reverse("leadwizard_admin:export_download", args=[job.pk]) not in html
 
-    state = client.get(reverse("leadwizard_export_status", args=[job.pk])).json()
+    state = client.get(reverse("leadwizard_admin:export_status", args=[job.pk])).json()
     assert state["status"] == "running" and state["percent"] == 25 and not state["finished"]
     assert state["download_url"] == ""
 
@@ -678,9 +677,9 @@ def test_direct_export_record_says_no_file_was_kept(client, marketer, leads):
     b"".join(client.get(export_url("csv")).streaming_content)
     job = ExportJob.objects.get()
     assert (job.status, job.rows_total, job.file_name, job.expires_at) == ("done", 3, "", None)
-    html = client.get(reverse("leadwizard_export_progress", args=[job.pk])).content.decode()
+    html = client.get(reverse("leadwizard_admin:export_progress", args=[job.pk])).content.decode()
     assert "This export was downloaded at once; no file was kept." in html
-    assert client.get(reverse("leadwizard_export_download", args=[job.pk])).status_code == 410
+    assert client.get(reverse("leadwizard_admin:export_download", args=[job.pk])).status_code == 410
 
 
 def test_export_that_cannot_be_queued_is_marked_failed(client, marketer, leads, background, monkeypatch):
@@ -700,24 +699,24 @@ def test_failed_background_export_is_marked_and_leaves_no_file(
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("leadwizard.export_tasks.write_export", broken)
+    monkeypatch.setattr("leadwizard.exports.jobs.write_export", broken)
     job = run_background_export(client, marketer)
     job.refresh_from_db()
     assert job.status == "failed" and "disk full" in job.error and not job.file_name
     assert not [path for path in export_root().iterdir() if f"leads-{job.pk}-" in path.name]
-    html = client.get(reverse("leadwizard_export_progress", args=[job.pk])).content.decode()
+    html = client.get(reverse("leadwizard_admin:export_progress", args=[job.pk])).content.decode()
     assert "The export failed." in html
 
 
 def test_download_refused_to_others_without_permission_and_anonymous(client, marketer, leads, background):
     job = run_background_export(client, marketer)
-    download = reverse("leadwizard_export_download", args=[job.pk])
-    progress = reverse("leadwizard_export_progress", args=[job.pk])
+    download = reverse("leadwizard_admin:export_download", args=[job.pk])
+    progress = reverse("leadwizard_admin:export_progress", args=[job.pk])
 
     client.force_login(staff_user("kollegin", "leadwizard.view_lead", "leadwizard.export_lead"))
     assert client.get(download).status_code == 403  # may export, but not the owner
     assert client.get(progress).status_code == 403
-    assert client.get(reverse("leadwizard_export_status", args=[job.pk])).status_code == 403
+    assert client.get(reverse("leadwizard_admin:export_status", args=[job.pk])).status_code == 403
 
     marketer.user_permissions.remove(Permission.objects.get(codename="export_lead"))
     client.force_login(get_user_model().objects.get(pk=marketer.pk))
@@ -738,15 +737,16 @@ def test_expired_download_is_refused_and_purged(client, marketer, leads, backgro
     fresh = run_background_export(client, marketer, "xlsx")
     ExportJob.objects.filter(pk=job.pk).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
 
-    assert client.get(reverse("leadwizard_export_download", args=[job.pk])).status_code == 410
-    assert "has expired" in client.get(reverse("leadwizard_export_progress", args=[job.pk])).content.decode()
+    assert client.get(reverse("leadwizard_admin:export_download", args=[job.pk])).status_code == 410
+    assert (
+        "has expired"
+        in client.get(reverse("leadwizard_admin:export_progress", args=[job.pk])).content.decode()
+    )
 
     root = export_root()
     orphan = root / "leads-999-0123456789abcdef.csv"
     orphan.write_text("old")
-    old = (
-        timezone.now() - datetime.timedelta(hours=background.LEADWIZARD_EXPORT_EXPIRY_HOURS + 1)
-    ).timestamp()
+    old = (timezone.now() - datetime.timedelta(hours=app_settings.EXPORT_EXPIRY_HOURS + 1)).timestamp()
     os.utime(orphan, (old, old))
     unrelated = root / "notes.txt"
     unrelated.write_text("not an export")
@@ -760,7 +760,7 @@ def test_expired_download_is_refused_and_purged(client, marketer, leads, backgro
     assert job_file(fresh).exists()
     job.refresh_from_db()
     assert job.file_name == ""
-    assert client.get(reverse("leadwizard_export_download", args=[job.pk])).status_code == 410
+    assert client.get(reverse("leadwizard_admin:export_download", args=[job.pk])).status_code == 410
     unrelated.unlink()
 
 
@@ -907,8 +907,13 @@ def listing_view(user, **params):
 def test_listing_export_buttons_carry_filters_and_search(marketer):
     view, _request = listing_view(marketer, status="won", q="Muster", p="3", ordering="name")
     urls = {str(button.label): button.url for button in view.header_more_buttons}
-    assert urls["Export CSV"] == reverse("leadwizard_export_leads", args=["csv"]) + "?status=won&q=Muster"
-    assert urls["Export XLSX"] == reverse("leadwizard_export_leads", args=["xlsx"]) + "?status=won&q=Muster"
+    assert (
+        urls["Export CSV"] == reverse("leadwizard_admin:export_leads", args=["csv"]) + "?status=won&q=Muster"
+    )
+    assert (
+        urls["Export XLSX"]
+        == reverse("leadwizard_admin:export_leads", args=["xlsx"]) + "?status=won&q=Muster"
+    )
 
 
 def test_listing_export_buttons_need_the_permission(db):
@@ -920,21 +925,21 @@ def test_listing_spreadsheet_parameter_leads_to_the_export(marketer):
     view, request = listing_view(marketer, status="won", export="xlsx")
     response = view.get(request)
     assert response.status_code == 302
-    assert response["Location"] == reverse("leadwizard_export_leads", args=["xlsx"]) + "?status=won"
+    assert response["Location"] == reverse("leadwizard_admin:export_leads", args=["xlsx"]) + "?status=won"
 
 
 def test_leads_listing_shows_the_export_buttons(client, marketer, leads):
     assert issubclass(lead_viewset.index_view_class, LeadIndexView)
     client.force_login(marketer)
     html = client.get(reverse("leadwizard_leads:index") + "?status=won").content.decode()
-    assert reverse("leadwizard_export_leads", args=["csv"]) + "?status=won" in html
+    assert reverse("leadwizard_admin:export_leads", args=["csv"]) + "?status=won" in html
 
 
 def test_search_text_is_not_kept_after_an_export(client, marketer, questionnaire):
     """A search can be a person's name or e-mail: neither the job nor the audit log keeps it."""
     LeadFactory(questionnaire=questionnaire, name="Suchbare Person")
     client.force_login(marketer)
-    response = client.get(reverse("leadwizard_export_leads", args=["csv"]), {"q": "Suchbare"})
+    response = client.get(reverse("leadwizard_admin:export_leads", args=["csv"]), {"q": "Suchbare"})
     assert b"".join(response.streaming_content).count(b"Suchbare Person") == 1
     job = ExportJob.objects.latest("pk")
     assert job.filters.get("q") == "[search]"

@@ -15,8 +15,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from leadwizard import exports
-from leadwizard.exports import BOM, MAX_VENDORS, columns_for, csv_line, iter_csv, lead_rows
+from leadwizard.exports import BOM, columns_for, iter_csv, lead_rows
+from leadwizard.exports.csv import csv_line
+from leadwizard.exports.database import MAX_VENDORS
+from leadwizard.exports.rows import RowPlan
 from leadwizard.models import Lead
 from tests.factories import LeadFactory, QuestionnaireFactory
 
@@ -148,7 +150,7 @@ def test_postgresql_writes_fields_and_reads_ahead(odd_leads, monkeypatch):
     assert len(chunk_queries) == chunks + 1  # the last one short or empty
     assert all("ascii(" in sql and "->" in sql for sql in chunk_queries)
     assert threads == ["lead-export-read-ahead"]
-    plan = exports._RowPlan(odd_leads, columns, csv=True)
+    plan = RowPlan(odd_leads, columns, csv=True)
     assert {kind for kind, _where in plan.csv_columns} == {"answer_json", "datetime", "csv", "vendors"}
 
 

@@ -18,8 +18,8 @@ from wagtail.admin.views.bulk_action.registry import bulk_action_registry
 from wagtail.log_actions import log
 from wagtail.models import Page, ReferenceIndex
 
-from leadwizard.admin_urls import LEAD_ADMIN_NAMESPACE
-from leadwizard.admin_views import LOG_VIEW
+from leadwizard.admin_urls import ADMIN_NAMESPACE, LEAD_ADMIN_NAMESPACE
+from leadwizard.audit import LOG_VIEW
 from leadwizard.groups import MARKETING_GROUP_NAME
 from leadwizard.models import Delivery, ExportJob, Lead
 from tests.factories import LeadFactory
@@ -105,13 +105,13 @@ def lead_urls(lead):
     urls = {}
     for namespace, pattern in _patterns(get_resolver()):
         name = pattern.name or ""
-        ours = namespace == LEAD_ADMIN_NAMESPACE or (not namespace and name.startswith("leadwizard_"))
+        ours = namespace in (LEAD_ADMIN_NAMESPACE, ADMIN_NAMESPACE)
         if not ours:
             continue
         full_name = f"{namespace}:{name}" if namespace else name
         params = list(pattern.pattern.regex.groupindex)
         kwargs = {param: values[param] for param in params}
-        if name == "leadwizard_retry_delivery":
+        if name == "retry_delivery":
             kwargs["pk"] = delivery.pk
         urls[full_name] = reverse(full_name, kwargs=kwargs)
 
@@ -160,7 +160,11 @@ def test_the_walk_finds_the_views_wagtail_generates_for_leads(lead):
     ):
         assert f"{LEAD_ADMIN_NAMESPACE}:{view}" in names
     assert {"bulk set_status", "bulk assign"} <= names
-    assert {"leadwizard_export_leads", "leadwizard_erase_lead", "leadwizard_report_conversion"} <= names
+    assert {
+        "leadwizard_admin:export_leads",
+        "leadwizard_admin:erase_lead",
+        "leadwizard_admin:report_conversion",
+    } <= names
 
 
 @pytest.mark.parametrize("role", ROLES_WITHOUT_VIEW)

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
-from leadwizard.admin_views import LOG_ASSIGN, LOG_STATUS, LOG_VIEW
+from leadwizard.audit import LOG_ASSIGN, LOG_STATUS, LOG_VIEW
 from leadwizard.groups import MARKETING_GROUP_NAME
 from leadwizard.models import Lead
 from tests.factories import LeadFactory

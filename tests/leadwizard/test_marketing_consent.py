@@ -6,11 +6,13 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import signing
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone, translation
 
-from leadwizard import deliveries
-from leadwizard.consent import consent_version
-from leadwizard.forms import MARKETING_CONSENT_TEXT
+from leadwizard.consent import MARKETING_CONSENT_TEXT, consent_version
+from leadwizard.deliveries import attempts, optin
+from leadwizard.deliveries.channels import email as email_channel
+from leadwizard.deliveries.errors import DeliveryError
 from leadwizard.models import Delivery, Lead
 from tests.factories import build_wizard_page, soup, translate_page
 from tests.utils import WizardRun, submit_lead
@@ -123,7 +125,8 @@ def test_with_the_tick_the_consent_is_stored_and_an_opt_in_mail_sent(
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
     link = LINK_RE.search(message.body).group(0)
-    assert link.startswith("http://localhost/crm-auswahl/optin/")  # the public site, not the admin
+    optin_path = reverse("leadwizard:optin_confirm", args=["TOKEN"]).replace("TOKEN/", "")
+    assert link.startswith("http://localhost" + optin_path)  # the public site, not the admin
     assert f'href="{link}"' in html
     assert "Alpha CRM" not in message.body
 
@@ -132,9 +135,9 @@ def test_a_failed_opt_in_mail_is_retried_and_not_marked_sent(
     client, wizard_page, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
 ):
     def broken(*args, **kwargs):
-        raise deliveries.DeliveryError("Mailserver antwortet nicht")
+        raise DeliveryError("Mailserver antwortet nicht")
 
-    monkeypatch.setattr(deliveries, "_send", broken)
+    monkeypatch.setattr(email_channel, "send_mail", broken)
     _questionnaire, page, block_id = wizard_page
     submit_lead(client, page, block_id, capture=django_capture_on_commit_callbacks, marketing_consent="on")
     lead = Lead.objects.get()
@@ -143,7 +146,7 @@ def test_a_failed_opt_in_mail_is_retried_and_not_marked_sent(
     assert lead.marketing_confirmation_sent_at is None
 
     monkeypatch.undo()
-    assert deliveries.attempt(delivery) is True
+    assert attempts.attempt(delivery) is True
     lead.refresh_from_db()
     assert lead.marketing_confirmation_sent_at is not None
     assert confirm_path(mailoutbox, lead)
@@ -243,10 +246,10 @@ def test_links_from_elsewhere_or_for_other_leads_confirm_nothing(requested):
     lead, _path = requested
     client = Client()
     other_salt = signing.dumps(lead.submission_key.hex, salt="leadwizard.state")
-    assert client.post(f"/crm-auswahl/optin/{other_salt}/").status_code == 404
+    assert client.post(reverse("leadwizard:optin_confirm", args=[other_salt])).status_code == 404
     Lead.objects.filter(pk=lead.pk).update(marketing_consent=False)
-    token = deliveries.optin_token(lead)
-    assert client.post(f"/crm-auswahl/optin/{token}/").status_code == 404
+    token = optin.optin_token(lead)
+    assert client.post(reverse("leadwizard:optin_confirm", args=[token])).status_code == 404
     lead.refresh_from_db()
     assert lead.marketing_confirmed_at is None
 
@@ -261,9 +264,9 @@ def test_an_erased_lead_cannot_be_confirmed(requested):
 
 def test_links_expire_after_14_days(requested, monkeypatch):
     lead, path = requested
-    assert deliveries.OPTIN_MAX_AGE == 14 * 24 * 3600
-    assert deliveries.OPTIN_SALT == "leadwizard.optin"
-    monkeypatch.setattr(deliveries, "OPTIN_MAX_AGE", -1)
+    assert optin.OPTIN_MAX_AGE == 14 * 24 * 3600
+    assert optin.OPTIN_SALT == "leadwizard.optin"
+    monkeypatch.setattr(optin, "OPTIN_MAX_AGE", -1)
     client = Client()
     response = client.get(path)
     assert response.status_code == 410

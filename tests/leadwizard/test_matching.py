@@ -5,31 +5,59 @@ import random
 import pytest
 from django.test import override_settings
 
+from leadwizard.criteria import Feature, default_criteria, default_weights, get_weights
 from leadwizard.matching import (
-    DEFAULT_WEIGHTS,
-    YES_NO_FEATURES,
     Match,
     Reason,
     VendorProfile,
     answers_by_role,
-    get_weights,
-    intro_time_order,
     match_vendors,
+    option_orders,
 )
 from leadwizard.questionnaire import Definition, Option, Question, Step
 
 # Fastest first, as in the questionnaire.
 INTRO = ("weeks", "months", "quarter", "year")
+DEFAULT_WEIGHTS = default_weights(default_criteria())
+YES_NO_FEATURES = tuple(c.key for c in default_criteria() if isinstance(c.kind, Feature))
 W = DEFAULT_WEIGHTS
 
 
-def vendor(**overrides):
-    """A vendor profile with harmless defaults; list-like attributes may be given as lists."""
-    data = {"id": 1, "name": "Vendor", **overrides}
-    for name in ("industries", "uses", "integrations"):
-        if name in data:
-            data[name] = frozenset(data[name])
-    return VendorProfile(**data)
+def vendor(
+    id=1,
+    name="Vendor",
+    industries=(),
+    employees_min=1,
+    employees_max=None,
+    users_min=1,
+    users_max=None,
+    uses=(),
+    integrations=(),
+    intro_time="",
+    market="both",
+    multi_branch=False,
+    international=False,
+    german_hq=False,
+    time_tracking=False,
+):
+    """A vendor profile with harmless defaults, given by the vendor's attributes as a catalogue has them."""
+    return VendorProfile(
+        id,
+        name,
+        {
+            "industry": frozenset(industries),
+            "employees": (employees_min, employees_max),
+            "users": (users_min, users_max),
+            "market": market,
+            "uses": frozenset(uses),
+            "integrations": frozenset(integrations),
+            "intro_time": intro_time,
+            "multi_branch": multi_branch,
+            "international": international,
+            "german_hq": german_hq,
+            "time_tracking": time_tracking,
+        },
+    )
 
 
 def match_one(answers, profile, **kwargs):
@@ -225,7 +253,9 @@ def test_coverage_repeated_answer_keys_count_once():
     ],
 )
 def test_intro_time(wanted, vendor_time, score, met, keys, points):
-    match = match_one({"intro_time": wanted}, vendor(intro_time=vendor_time), intro_time_order=INTRO)
+    match = match_one(
+        {"intro_time": wanted}, vendor(intro_time=vendor_time), option_orders={"intro_time": INTRO}
+    )
     assert match is not None  # never a hard criterion
     assert match.score == score
     assert reasons_for(match, "intro_time") == [Reason("intro_time", met, keys, points)]
@@ -241,7 +271,7 @@ def test_intro_time(wanted, vendor_time, score, met, keys, points):
     ],
 )
 def test_intro_time_not_weighed(answers, order):
-    match = match_one(answers, vendor(intro_time="year"), intro_time_order=order)
+    match = match_one(answers, vendor(intro_time="year"), option_orders={"intro_time": order})
     assert match.score == 100.0
     assert reasons_for(match, "intro_time") == []
 
@@ -292,7 +322,7 @@ def test_missing_answers_are_not_held_against_vendors():
         market="b2c",
         intro_time="year",
     )
-    match = match_one({}, narrow, intro_time_order=INTRO)
+    match = match_one({}, narrow, option_orders={"intro_time": INTRO})
     assert match == Match(narrow, 100.0, ())
 
 
@@ -346,7 +376,7 @@ def test_only_answered_criteria_count_towards_possible(answers):
     ],
 )
 def test_score_is_rounded_percentage(answers, profile, weights, score):
-    match = match_one(answers, profile, weights=weights, intro_time_order=INTRO)
+    match = match_one(answers, profile, weights=weights, option_orders={"intro_time": INTRO})
     assert match.score == score
 
 
@@ -535,8 +565,12 @@ CATALOGUE = [
 
 
 def test_determinism_same_input_twice():
-    first = match_vendors(FULL_ANSWERS, CATALOGUE, weights=DEFAULT_WEIGHTS, intro_time_order=INTRO)
-    second = match_vendors(FULL_ANSWERS, CATALOGUE, weights=DEFAULT_WEIGHTS, intro_time_order=INTRO)
+    first = match_vendors(
+        FULL_ANSWERS, CATALOGUE, weights=DEFAULT_WEIGHTS, option_orders={"intro_time": INTRO}
+    )
+    second = match_vendors(
+        FULL_ANSWERS, CATALOGUE, weights=DEFAULT_WEIGHTS, option_orders={"intro_time": INTRO}
+    )
     assert first  # the fixture is meant to produce matches
     assert first == second
     assert [m.as_dict() for m in first] == [m.as_dict() for m in second]
@@ -544,7 +578,7 @@ def test_determinism_same_input_twice():
 
 def test_does_not_mutate_answers():
     answers = {key: list(value) if isinstance(value, list) else value for key, value in FULL_ANSWERS.items()}
-    match_vendors(answers, CATALOGUE, weights=DEFAULT_WEIGHTS, intro_time_order=INTRO)
+    match_vendors(answers, CATALOGUE, weights=DEFAULT_WEIGHTS, option_orders={"intro_time": INTRO})
     assert answers == FULL_ANSWERS
 
 
@@ -648,8 +682,8 @@ def test_answers_by_role(answers, expected):
         pytest.param(Definition.build([]), (), id="no-intro-question"),
     ],
 )
-def test_intro_time_order(definition, expected):
-    assert intro_time_order(definition) == expected
+def test_option_orders(definition, expected):
+    assert option_orders(definition) == {"intro_time": expected}
 
 
 def test_helpers_feed_match_vendors():
@@ -662,7 +696,7 @@ def test_helpers_feed_match_vendors():
         vendor(id=3, name="Handwerk", industries=["handwerk"]),
     ]
     matches = match_vendors(
-        answers, profiles, weights=DEFAULT_WEIGHTS, intro_time_order=intro_time_order(DEFINITION)
+        answers, profiles, weights=DEFAULT_WEIGHTS, option_orders=option_orders(DEFINITION)
     )
     assert ids(matches) == [1, 2]
     # (5 + 10 + 5) / 25 and (5 + 5 + 5) / 25

@@ -57,15 +57,15 @@ def lead_urls(lead, job):
         "edit": ("get", reverse("leadwizard_leads:edit", args=[lead.pk])),
         "history": ("get", reverse("leadwizard_leads:history", args=[lead.pk])),
         "delete": ("get", reverse("leadwizard_leads:delete", args=[lead.pk])),
-        "export csv": ("get", reverse("leadwizard_export_leads", args=["csv"])),
-        "export xlsx": ("get", reverse("leadwizard_export_leads", args=["xlsx"])),
-        "export progress": ("get", reverse("leadwizard_export_progress", args=[job.pk])),
-        "export download": ("get", reverse("leadwizard_export_download", args=[job.pk])),
-        "conversion report": ("get", reverse("leadwizard_report_conversion")),
-        "funnel report": ("get", reverse("leadwizard_report_funnel")),
-        "erase": ("get", reverse("leadwizard_erase_lead", args=[lead.pk])),
-        "personal data": ("get", reverse("leadwizard_privacy_access")),
-        "retry delivery": ("post", reverse("leadwizard_retry_delivery", args=[delivery.pk])),
+        "export csv": ("get", reverse("leadwizard_admin:export_leads", args=["csv"])),
+        "export xlsx": ("get", reverse("leadwizard_admin:export_leads", args=["xlsx"])),
+        "export progress": ("get", reverse("leadwizard_admin:export_progress", args=[job.pk])),
+        "export download": ("get", reverse("leadwizard_admin:export_download", args=[job.pk])),
+        "conversion report": ("get", reverse("leadwizard_admin:report_conversion")),
+        "funnel report": ("get", reverse("leadwizard_admin:report_funnel")),
+        "erase": ("get", reverse("leadwizard_admin:erase_lead", args=[lead.pk])),
+        "personal data": ("get", reverse("leadwizard_admin:privacy_access")),
+        "retry delivery": ("post", reverse("leadwizard_admin:retry_delivery", args=[delivery.pk])),
     }
 
 
@@ -105,7 +105,7 @@ def test_editor_sees_no_personal_data_anywhere(client, users, lead):
     assert reverse("leadwizard_leads:index") not in dashboard  # no menu item
     search = client.get(reverse("wagtailadmin_pages:search"), {"q": "Geheim"}).content.decode()
     assert "Geheim Person" not in search and "geheim@person.example" not in search
-    assert reverse("leadwizard_report_conversion") not in dashboard  # no reports menu items either
+    assert reverse("leadwizard_admin:report_conversion") not in dashboard  # no reports menu items either
 
 
 def test_marketer_without_export_permission_cannot_export(client, users, lead):
@@ -116,6 +116,6 @@ def test_marketer_without_export_permission_cannot_export(client, users, lead):
     )
     client.force_login(marketer)
     assert client.get(reverse("leadwizard_leads:index")).status_code == 200
-    response = client.get(reverse("leadwizard_export_leads", args=["csv"]))
+    response = client.get(reverse("leadwizard_admin:export_leads", args=["csv"]))
     assert outcome(response) == DENIED
     assert Lead.objects.count() == 1

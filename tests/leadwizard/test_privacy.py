@@ -11,7 +11,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
-from leadwizard.admin_views import LOG_ERASE, LOG_EXPORT, LOG_VIEW
+from leadwizard.audit import LOG_ERASE, LOG_EXPORT, LOG_VIEW
 from leadwizard.models import Delivery, Lead
 from leadwizard.privacy import erase_lead, personal_data_for_email, strip_url
 from tests.factories import LeadFactory, QuestionnaireFactory, VendorFactory, staff_user, wizard_article
@@ -216,7 +216,7 @@ def test_access_view_downloads_json_and_logs_the_export(client, lead):
     other = LeadFactory(email="max@muster.example")
     officer = staff_user("dsb", "leadwizard.view_lead", "leadwizard.export_lead")
     client.force_login(officer)
-    url = reverse("leadwizard_privacy_access")
+    url = reverse("leadwizard_admin:privacy_access")
 
     assert client.get(url).status_code == 200
     response = client.post(url, {"email": "erika@MUSTER.example"})
@@ -239,7 +239,7 @@ def test_access_view_downloads_json_and_logs_the_export(client, lead):
 )
 def test_access_view_needs_view_and_export_permission(client, lead, perms):
     client.force_login(staff_user("redakteur", *perms))
-    url = reverse("leadwizard_privacy_access")
+    url = reverse("leadwizard_admin:privacy_access")
 
     for response in (client.get(url), client.post(url, {"email": "erika@muster.example"})):
         assert response.status_code in (302, 403)
@@ -249,7 +249,7 @@ def test_access_view_needs_view_and_export_permission(client, lead, perms):
 
 def test_access_view_rejects_an_invalid_address(client, lead):
     client.force_login(staff_user("dsb", "leadwizard.view_lead", "leadwizard.export_lead"))
-    response = client.post(reverse("leadwizard_privacy_access"), {"email": "kein-mail"})
+    response = client.post(reverse("leadwizard_admin:privacy_access"), {"email": "kein-mail"})
     assert response.status_code == 200
     assert "Content-Disposition" not in response
     assert response.context["form"].errors["email"]
@@ -324,7 +324,7 @@ def test_purge_refuses_a_retention_below_one_day(old_and_new):
 def test_erase_view_confirms_then_erases(client, lead):
     officer = staff_user("dsb", "leadwizard.view_lead", "leadwizard.delete_lead")
     client.force_login(officer)
-    url = reverse("leadwizard_erase_lead", args=[lead.pk])
+    url = reverse("leadwizard_admin:erase_lead", args=[lead.pk])
     inspect_url = reverse("leadwizard_leads:inspect", args=[lead.pk])
 
     inspect = client.get(inspect_url)
@@ -349,7 +349,7 @@ def test_erase_view_confirms_then_erases(client, lead):
 def test_erase_view_needs_delete_permission(client, lead):
     editor = staff_user("redakteur", "leadwizard.view_lead", "leadwizard.change_lead")
     client.force_login(editor)
-    url = reverse("leadwizard_erase_lead", args=[lead.pk])
+    url = reverse("leadwizard_admin:erase_lead", args=[lead.pk])
 
     assert url not in client.get(reverse("leadwizard_leads:inspect", args=[lead.pk])).content.decode()
     for response in (client.get(url), client.post(url)):
@@ -362,4 +362,4 @@ def test_erase_view_needs_delete_permission(client, lead):
 
 def test_erase_view_404_for_unknown_lead(client, db):
     client.force_login(staff_user("dsb", "leadwizard.delete_lead"))
-    assert client.get(reverse("leadwizard_erase_lead", args=[999999])).status_code == 404
+    assert client.get(reverse("leadwizard_admin:erase_lead", args=[999999])).status_code == 404

@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from leadwizard import protection
-from leadwizard.protection import client_fingerprint, hit_rate_limit
+from leadwizard.wizard import protection
+from leadwizard.wizard.protection import client_fingerprint, hit_rate_limit
 
 TRUSTED = ["10.0.0.0/8", "192.0.2.10", "2001:db8:ffff::/48"]
 
@@ -124,7 +124,7 @@ def test_unix_socket_peers_are_trusted_only_when_listed(settings, caplog, monkey
     # Not listed: the header is ignored, every reader shares the empty address, and the log says why.
     settings.LEADWIZARD_TRUSTED_PROXIES = ["127.0.0.1"]
     monkeypatch.setattr(protection, "_warned_unix_socket", False)
-    with caplog.at_level(logging.WARNING, logger="leadwizard.protection"):
+    with caplog.at_level(logging.WARNING, logger="leadwizard.wizard.protection"):
         assert fingerprint("", "203.0.113.5") == fingerprint("", "203.0.113.6")
     assert len(caplog.records) == 1
     assert "LEADWIZARD_TRUSTED_PROXIES" in caplog.text

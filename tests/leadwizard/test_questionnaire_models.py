@@ -10,8 +10,8 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
 from wagtail_localize.operations import translate_object
 
+from leadwizard.admin.forms import VendorAdminForm
 from leadwizard.blocks import QuestionBlock, QuestionnaireStepsBlock
-from leadwizard.forms import VendorAdminForm
 from leadwizard.models import Questionnaire, Vendor
 from tests.factories import QuestionnaireFactory, VendorFactory, question, steps_json, wizard_body
 from tests.utils import WizardRun
@@ -168,7 +168,7 @@ def test_vendor_edit_in_the_admin_saves_checked_options(admin_client, site_tree)
     assert vendor.uses == ["sales", "service"]
     assert vendor.languages == ["de", "en"]
     assert vendor.currencies == ["EUR", "CHF"]
-    assert vendor.to_profile().international is True
+    assert vendor.to_profile().values["international"] is True
 
 
 def test_wizard_works_on_the_home_page_too(client, site_tree, settings):

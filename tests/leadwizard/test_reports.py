@@ -22,8 +22,8 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-CONVERSION_URL = "leadwizard_report_conversion"
-FUNNEL_URL = "leadwizard_report_funnel"
+CONVERSION_URL = "leadwizard_admin:report_conversion"
+FUNNEL_URL = "leadwizard_admin:report_funnel"
 
 
 def days_ago(n):
@@ -238,7 +238,7 @@ def test_funnel_report_page_has_a_table_and_hidden_bars(client, funnel):
     widths = [bar["style"] for bar in chart.select(".leadwizard-funnel__bar")]
     assert len(widths) == 5 and "width: 100.0%" in widths[0] and "width: 12.0%" in widths[4]
     # The results (also loaded on their own when filters change) bring no script of their own.
-    results = client.get(reverse("leadwizard_report_funnel_results")).content.decode()
+    results = client.get(reverse("leadwizard_admin:report_funnel_results")).content.decode()
     assert "leadwizard-funnel-table" in results and "<script" not in results
 
 
@@ -298,7 +298,7 @@ def test_reports_are_in_the_reports_menu_for_lead_viewers_only(client, funnel):
     client.force_login(staff_user("marketing", "leadwizard.view_lead"))
     html = client.get(reverse("wagtailadmin_home")).content.decode()
     assert reverse(CONVERSION_URL) in html and reverse(FUNNEL_URL) in html
-    assert reverse("leadwizard_privacy_access") not in html
+    assert reverse("leadwizard_admin:privacy_access") not in html
 
     client.force_login(staff_user("redakteur", "leadwizard.change_questionnaire"))
     html = client.get(reverse("wagtailadmin_home")).content.decode()

@@ -7,9 +7,9 @@ import pytest
 from django.core import signing
 from django.utils import translation
 
-from leadwizard.matching import answers_by_role, intro_time_order, match_vendors
+from leadwizard.matching import answers_by_role, match_vendors, option_orders
 from leadwizard.models import FunnelCount, Lead
-from leadwizard.wizard import State, structure_version
+from leadwizard.wizard.state import State, structure_version
 from tests.factories import QuestionnaireFactory, VendorFactory, translate_page, wizard_article
 from tests.utils import WizardRun
 
@@ -146,7 +146,7 @@ def test_match_count_equals_match_vendors(client, wizard):
     expected = match_vendors(
         answers_by_role(definition, answers),
         [vendor.to_profile() for vendor in questionnaire.vendors.filter(active=True)],
-        intro_time_order=intro_time_order(definition),
+        option_orders=option_orders(definition),
     )
     assert run.match_count == len(expected) == 3
 

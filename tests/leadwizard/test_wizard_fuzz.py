@@ -23,7 +23,8 @@ from django.core import signing
 from django.test import Client
 
 from leadwizard.models import Lead
-from leadwizard.wizard import DONE_SALT, PARAM_DONE, State
+from leadwizard.wizard.flow import PARAM_DONE
+from leadwizard.wizard.state import DONE_SALT, State
 from tests.factories import QuestionnaireFactory, VendorFactory, wizard_article
 from tests.utils import TOKEN_RE
 

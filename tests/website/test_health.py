@@ -99,7 +99,7 @@ def make_task(status="READY", enqueued_minutes_ago=0, run_after=None):
     task = DBTaskResult.objects.create(
         status=status,
         args_kwargs={"args": ["erika@muster.example"], "kwargs": {}},
-        task_path="leadwizard.tasks.deliver",
+        task_path="leadwizard.deliveries.tasks.deliver",
         backend_name="default",
         run_after=run_after or get_date_max(),
     )

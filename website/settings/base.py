@@ -259,6 +259,9 @@ LEADWIZARD_MIN_SECONDS = env_int("LEADWIZARD_MIN_SECONDS", 5)
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 PAGE_CACHE_ALIAS = "default"
+# Hidden inputs filled per reader in cached pages (the CSRF token always is): the wizard
+# records where a reader came from, which differs for every reader of one cached page.
+PAGE_CACHE_PER_REQUEST_INPUTS = {"leadwizard-referrer": "referrer"}
 # Requests with any other query parameter are served fresh: they would fill the
 # cache with one entry per click id.
 PAGE_CACHE_QUERY_PARAMETERS = env_list(

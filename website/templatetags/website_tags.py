@@ -1,18 +1,12 @@
 """Template tags of the host site: language alternates and the language switcher."""
 
-import json
-
 from django import template
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import translate_url
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_info
 from wagtail.models import Locale, Page, Site
 
 register = template.Library()
-
-_JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 
 
 @register.simple_tag(takes_context=True)
@@ -90,15 +84,3 @@ def page_alternates(context, page=None):
             )
     setattr(request, cache_key, alternates)
     return alternates
-
-
-@register.filter
-def json_ld(value):
-    """Serialise ``value`` for a ``<script type="application/ld+json">`` element, safely escaped."""
-    return mark_safe(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES))  # noqa: S308
-
-
-@register.filter
-def absolute_url(url, request):
-    """``url`` made absolute for the current request's host (absolute URLs, e.g. a CDN's, stay as they are)."""
-    return request.build_absolute_uri(url) if request else url

@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 from django.utils import translation
 
-from leadwizard.export_tasks import FORMATS, record_export, user_language, write_export
 from leadwizard.exports import columns_for
-from leadwizard.filters import LeadFilterSet, filter_leads
+from leadwizard.exports.filters import LeadFilterSet, filter_leads
+from leadwizard.exports.jobs import FORMATS, record_export, user_language, write_export
 from leadwizard.models import Lead
 
 

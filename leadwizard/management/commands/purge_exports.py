@@ -2,11 +2,11 @@
 
 import time
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from leadwizard.export_tasks import FILE_NAME_RE, PARTIAL_NAME_RE, export_root, job_file
+from leadwizard.conf import app_settings
+from leadwizard.exports.jobs import FILE_NAME_RE, PARTIAL_NAME_RE, export_root, job_file
 from leadwizard.models import ExportJob
 
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
             expired += 1
 
         known = set(ExportJob.objects.exclude(file_name="").values_list("file_name", flat=True))
-        cutoff = time.time() - settings.LEADWIZARD_EXPORT_EXPIRY_HOURS * 3600
+        cutoff = time.time() - app_settings.EXPORT_EXPIRY_HOURS * 3600
         leftovers = 0
         for path in root.iterdir():
             if not (FILE_NAME_RE.match(path.name) or PARTIAL_NAME_RE.match(path.name)):

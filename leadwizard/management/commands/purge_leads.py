@@ -2,12 +2,12 @@
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from leadwizard.conf import app_settings
 from leadwizard.models import Lead
 from leadwizard.privacy import erase_lead, lead_title, scrub_log_labels
 
@@ -35,7 +35,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, days=None, dry_run=False, delete=False, **options):
         if days is None:
-            days = getattr(settings, "LEADWIZARD_RETENTION_DAYS", 730)
+            days = app_settings.RETENTION_DAYS
         if days < 1:
             raise CommandError("--days must be at least 1.")
         cutoff = timezone.now() - timedelta(days=days)

@@ -2,7 +2,9 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from leadwizard.deliveries import attempt, due_deliveries, schedule_missing_deliveries
+from leadwizard.deliveries.attempts import due_deliveries
+from leadwizard.deliveries.planning import schedule_missing_deliveries
+from leadwizard.deliveries.tasks import attempt_and_requeue
 
 
 class Command(BaseCommand):
@@ -47,7 +49,7 @@ class Command(BaseCommand):
             due = list(due_deliveries()[:limit])
         succeeded = failed = skipped = 0
         for delivery in due:
-            result = attempt(delivery)
+            result = attempt_and_requeue(delivery)
             if result is None:
                 skipped += 1
             elif result:

@@ -1,0 +1,29 @@
+"""The audit-log actions of the lead wizard: what is recorded about leads, and the words the admin shows.
+
+Looking at, exporting, changing and erasing personal data is recorded in
+Wagtail's audit log (the lead's history, the site history report).
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+LOG_VIEW = "leadwizard.lead.view"
+LOG_EXPORT = "leadwizard.lead.export"
+LOG_ERASE = "leadwizard.lead.erase"
+LOG_STATUS = "leadwizard.lead.status"
+LOG_ASSIGN = "leadwizard.lead.assign"
+LOG_RETRY = "leadwizard.delivery.retry"
+
+ACTIONS = (
+    (LOG_VIEW, _("View lead"), _("Lead viewed")),
+    (LOG_EXPORT, _("Export leads"), _("Leads exported")),
+    (LOG_ERASE, _("Erase lead"), _("Personal data of the lead erased")),
+    (LOG_STATUS, _("Change lead status"), _("Lead status changed")),
+    (LOG_ASSIGN, _("Assign lead"), _("Lead assigned")),
+    (LOG_RETRY, _("Retry delivery"), _("Delivery retried by hand")),
+)
+
+
+def register_actions(actions):
+    """For Wagtail's ``register_log_actions`` hook."""
+    for action, label, message in ACTIONS:
+        actions.register_action(action, label, message)

@@ -1,0 +1,28 @@
+"""Delivery channels: what goes out for a new lead, one class per kind, chosen by dotted path.
+
+``LEADWIZARD_DELIVERY_CHANNELS`` lists the channels in force (see ``conf.py``);
+each is a ``base.DeliveryChannel`` with a ``kind`` stored on its deliveries, a
+``plan(lead)`` that names the targets and a ``send(delivery, lead)`` that makes
+one attempt. docs/extending.md shows how a site adds one.
+"""
+
+from functools import lru_cache
+
+from django.utils.module_loading import import_string
+
+from ...conf import app_settings
+
+
+@lru_cache(maxsize=8)
+def _load(paths):
+    return tuple(import_string(path)() for path in paths)
+
+
+def get_channels():
+    """The channels in force, in the order of ``LEADWIZARD_DELIVERY_CHANNELS``."""
+    return _load(tuple(app_settings.DELIVERY_CHANNELS))
+
+
+def channel_for(kind):
+    """The channel that makes deliveries of ``kind``, or None when none does (any more)."""
+    return next((channel for channel in get_channels() if channel.kind == kind), None)

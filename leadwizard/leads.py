@@ -1,0 +1,119 @@
+"""Operations on leads that every front end shares: create a lead, and who may work leads.
+
+The wizard calls ``create_lead`` for a finished request; a headless API or a
+command would call the same function, so every lead is saved the same way:
+in one transaction with its deliveries, once per submission key, announced
+only after the commit. Erasing and the right of access are in ``privacy``.
+"""
+
+import uuid
+from urllib.parse import parse_qs, urlsplit
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .conf import app_settings
+from .consent import MARKETING_CONSENT_TEXT, consent_version, render_consent_html
+from .deliveries.planning import schedule_deliveries_safely
+from .matching import answers_by_role
+from .models import Lead
+from .signals import lead_submitted
+from .text import clean_line
+
+
+def utm_parameters(landing_url):
+    """The UTM parameters of the URL the reader arrived with; a URL that cannot be parsed has none."""
+    try:
+        query = parse_qs(urlsplit(landing_url or "").query)
+    except ValueError:  # e.g. "http://[" : the reader's finished request must not fail on it
+        query = {}
+    return {name: clean_line((query.get(name) or [""])[0], 200) for name in Lead.UTM_FIELDS}
+
+
+def create_lead(
+    *,
+    questionnaire,
+    answers,
+    contact,
+    matches,
+    submission_key=None,
+    source_page=None,
+    source_url="",
+    locale=None,
+    landing_url="",
+    referrer="",
+    spam_reasons=(),
+):
+    """Save one reader's request; returns ``(lead, created)``. Safe to call twice with one submission key.
+
+    ``contact``: the cleaned contact form (name, company, email, phone, message,
+    marketing_consent). ``matches``: the vendors as matched when the reader
+    submitted, best first. The consent texts stored are those the reader saw.
+    The lead and its deliveries are committed together; ``lead_submitted`` is
+    sent after the commit.
+    """
+    definition = questionnaire.definition
+    by_role = answers_by_role(definition, answers)
+    consent_html = render_consent_html(questionnaire.consent_text)
+    marketing = bool(contact.get("marketing_consent"))
+    marketing_text = str(MARKETING_CONSENT_TEXT) if marketing else ""
+    spam_reasons = list(spam_reasons)
+    with transaction.atomic():
+        lead, created = Lead.objects.get_or_create(
+            submission_key=submission_key or uuid.uuid4(),
+            defaults={
+                "questionnaire": questionnaire,
+                "answers": answers,
+                "answer_labels": definition.labelled_answers(answers),
+                "industry": clean_line(by_role.get("industry") or "", 50),
+                "employees": by_role.get("employees"),
+                "name": contact["name"],
+                "company": contact["company"],
+                "email": contact["email"],
+                "phone": contact.get("phone", ""),
+                "message": contact.get("message", ""),
+                "consent_text": consent_html,
+                "consent_version": consent_version(consent_html),
+                "consent_given_at": timezone.now(),
+                "marketing_consent": marketing,
+                "marketing_consent_text": marketing_text,
+                "marketing_consent_version": consent_version(marketing_text) if marketing else "",
+                "source_page": source_page,
+                "source_url": clean_line(source_url, 500),
+                "locale": locale or settings.LANGUAGE_CODE,
+                "landing_url": clean_line(landing_url, 1000),
+                "referrer": clean_line(referrer, 1000),
+                **utm_parameters(landing_url),
+                "match_count": len(matches),
+                "top_matches": [match.as_dict() for match in matches[: app_settings.TOP_MATCHES]],
+                "status": Lead.Status.SPAM if spam_reasons else Lead.Status.NEW,
+                "spam_reasons": spam_reasons,
+            },
+        )
+        if created:
+            # Planned with the lead, so no commit can leave a lead without its deliveries;
+            # their tasks are enqueued once this transaction commits.
+            schedule_deliveries_safely(lead)
+            transaction.on_commit(lambda: lead_submitted.send(sender=Lead, lead=lead))
+    return lead, created
+
+
+def lead_staff():
+    """Users who may work leads: active superusers and holders of both view and change permissions."""
+    user_model = get_user_model()
+
+    def holding(codename):
+        return Q(
+            groups__permissions__codename=codename, groups__permissions__content_type__app_label="leadwizard"
+        ) | Q(user_permissions__codename=codename, user_permissions__content_type__app_label="leadwizard")
+
+    holders = user_model.objects.filter(holding("view_lead")).filter(holding("change_lead")).values("pk")
+    return (
+        user_model.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(pk__in=holders))
+        .distinct()
+        .order_by(user_model.USERNAME_FIELD)
+    )

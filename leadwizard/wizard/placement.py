@@ -1,0 +1,65 @@
+"""Where wizard blocks sit on a page: a stable path for each, however deeply it is nested.
+
+A wizard block at the top of a StreamField is named by its block id, as Wagtail
+gives it. Inside a StructBlock, a ListBlock or a nested StreamBlock it has no id
+of its own, so its path continues from the nearest one: the StreamField child's
+id, then a struct field's name or a list or stream item's id, joined by dots
+(``"1f3c…"``, ``"1f3c….wizard"``, ``"1f3c….items.8a2d…"``). The path travels in the
+wizard's forms and tokens, and the serve hook finds the block by it again.
+"""
+
+from wagtail import blocks
+from wagtail.fields import StreamField
+
+SEPARATOR = "."
+
+
+def _walk(block, value, path, found):
+    # A class attribute rather than isinstance(): the block's module needs this one, not the other way round.
+    if getattr(block, "is_lead_wizard", False):
+        found[path] = (block, value)
+    elif isinstance(block, blocks.StructBlock) and value is not None:
+        for name, child in block.child_blocks.items():
+            _walk(child, value.get(name), f"{path}{SEPARATOR}{name}", found)
+    elif isinstance(block, blocks.StreamBlock) and value is not None:
+        for child in value:
+            _walk(child.block, child.value, f"{path}{SEPARATOR}{child.id}", found)
+    elif isinstance(block, blocks.ListBlock) and value is not None:
+        for item in getattr(value, "bound_blocks", ()):
+            _walk(block.child_block, item.value, f"{path}{SEPARATOR}{item.id}", found)
+
+
+def wizard_placements(page):
+    """Every wizard block of ``page`` by its path: ``{path: (block, value)}``."""
+    found = {}
+    for model_field in page._meta.get_fields():
+        if isinstance(model_field, StreamField):
+            for child in getattr(page, model_field.name):
+                _walk(child.block, child.value, str(child.id), found)
+    return found
+
+
+def find_wizard(page, path):
+    """The wizard block at ``path`` on ``page``, as ``(block, value)``, or None."""
+    if not path:
+        return None
+    return wizard_placements(page).get(path)
+
+
+def path_of(request, page, value):
+    """The path of the wizard block whose value is ``value`` on ``page``; None when it is not the page's own.
+
+    Found once per request and page: the page's StreamField values are the very
+    objects its template renders, so a value is recognised by its identity.
+    """
+    if request is None or page is None:
+        return None
+    cache = getattr(request, "_leadwizard_paths", None)
+    if cache is None:
+        cache = request._leadwizard_paths = {}
+    key = (page.pk, id(page))
+    if key not in cache:
+        cache[key] = {
+            id(found_value): path for path, (_block, found_value) in wizard_placements(page).items()
+        }
+    return cache[key].get(id(value))
