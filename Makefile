@@ -19,11 +19,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+$(VENV)/.installed: pyproject.toml requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
 
-install: $(VENV)/.installed ## Create .venv and install the project with its development tools
+install: $(VENV)/.installed ## Create .venv: the demo site's pinned requirements, the plugins (editable) and the development tools
 
 setup: install ## Migrate the database, compile translations, load demo content, ensure an admin user
 	$(BIN)/python manage.py compile_catalogues
@@ -41,7 +42,7 @@ run: setup ## Set everything up and serve the demo site on http://127.0.0.1:8000
 
 test: install browser-tools ## Run every test: the plugins in a minimal host, then the demo site with browser tests (DATABASE_URL picks the database; SQLite by default)
 	$(BIN)/python manage.py compile_catalogues
-	$(BIN)/python -m pytest --ds=tests.testapp.settings tests/articles tests/leadwizard $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --ds=tests.testapp.settings tests/articles tests/leadwizard tests/install $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/website tests/e2e $(PYTEST_ARGS)
 
 browser-tools: ## Install Debian's chromium and axe-core (npm) for the browser tests, when missing

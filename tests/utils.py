@@ -1,7 +1,12 @@
-"""Test helpers that are not factories: driving the wizard like a browser does."""
+"""Test helpers that are not factories: driving the wizard like a browser does, and an HTTP receiver."""
 
+import hashlib
+import hmac
 import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+WEBHOOK_SECRET = "geheimes-webhook-secret"  # noqa: S105 - a test receiver's shared secret
 TOKEN_RE = re.compile(r'name="leadwizard-token" value="([^"]*)"')
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
 COUNT_RE = re.compile(r'data-match-count="(\d+)"')
@@ -96,3 +101,63 @@ def submit_lead(client, page, block_id, capture=None, **contact):
         return run.contact(**contact)
     with capture(execute=True):
         return run.contact(**contact)
+
+
+class WebhookReceiver:
+    """An HTTP server in a thread that answers POSTs with the given statuses in turn (the last one repeats).
+
+    ``reply`` and ``reason`` replace the body and the status line's reason of a
+    failure; ``tls`` (a server-side SSLContext) makes it an HTTPS server, and
+    ``server_names`` then lists the names clients asked for (SNI).
+    """
+
+    def __init__(self, statuses, secret=WEBHOOK_SECRET, reply=b"kaputt", reason=None, tls=None):
+        self.statuses = list(statuses)
+        self.secret = secret
+        self.requests = []
+        self.server_names = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                expected = "sha256=" + hmac.new(receiver.secret.encode(), body, hashlib.sha256).hexdigest()
+                receiver.requests.append(
+                    {
+                        "path": self.path,
+                        "headers": self.headers,  # case-insensitive, like every HTTP server
+                        "body": body,
+                        "signature_valid": hmac.compare_digest(
+                            self.headers.get("X-LeadWizard-Signature", ""), expected
+                        ),
+                    }
+                )
+                status = receiver.statuses.pop(0) if len(receiver.statuses) > 1 else receiver.statuses[0]
+                self.send_response(status, reason if status >= 300 else None)
+                if 300 <= status < 400:
+                    self.send_header("Location", f"{receiver.url}elsewhere/")
+                self.send_header("Content-Type", "text/plain")
+                self.end_headers()
+                self.wfile.write(b"ok" if status < 300 else reply)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            tls.sni_callback = lambda _sock, name, _context: self.server_names.append(name)
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def port(self):
+        return self.server.server_address[1]
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}/"
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()

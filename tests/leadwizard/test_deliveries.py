@@ -13,7 +13,6 @@ import ssl
 import subprocess
 import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.contrib import messages as message_levels
@@ -40,11 +39,11 @@ from tests.factories import (
     wizard_article,
 )
 from tests.leadwizard.test_webhook_targets import PUBLIC_V4, fake_dns
-from tests.utils import submit_lead
+from tests.utils import WEBHOOK_SECRET, WebhookReceiver, submit_lead
 
 pytestmark = pytest.mark.django_db
 
-SECRET = "geheimes-webhook-secret"
+SECRET = WEBHOOK_SECRET
 Kind = Delivery.Kind
 Status = Delivery.Status
 
@@ -65,66 +64,6 @@ def no_minimum_time(settings):
 @pytest.fixture
 def wizard_page(site_tree):
     return build_wizard_page(site_tree)
-
-
-class WebhookReceiver:
-    """An HTTP server in a thread that answers POSTs with the given statuses in turn (the last one repeats).
-
-    ``reply`` and ``reason`` replace the body and the status line's reason of a
-    failure; ``tls`` (a server-side SSLContext) makes it an HTTPS server, and
-    ``server_names`` then lists the names clients asked for (SNI).
-    """
-
-    def __init__(self, statuses, secret=SECRET, reply=b"kaputt", reason=None, tls=None):
-        self.statuses = list(statuses)
-        self.secret = secret
-        self.requests = []
-        self.server_names = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                expected = "sha256=" + hmac.new(receiver.secret.encode(), body, hashlib.sha256).hexdigest()
-                receiver.requests.append(
-                    {
-                        "path": self.path,
-                        "headers": self.headers,  # case-insensitive, like every HTTP server
-                        "body": body,
-                        "signature_valid": hmac.compare_digest(
-                            self.headers.get("X-LeadWizard-Signature", ""), expected
-                        ),
-                    }
-                )
-                status = receiver.statuses.pop(0) if len(receiver.statuses) > 1 else receiver.statuses[0]
-                self.send_response(status, reason if status >= 300 else None)
-                if 300 <= status < 400:
-                    self.send_header("Location", f"{receiver.url}elsewhere/")
-                self.send_header("Content-Type", "text/plain")
-                self.end_headers()
-                self.wfile.write(b"ok" if status < 300 else reply)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        if tls is not None:
-            tls.sni_callback = lambda _sock, name, _context: self.server_names.append(name)
-            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def port(self):
-        return self.server.server_address[1]
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.port}/"
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

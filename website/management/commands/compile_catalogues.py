@@ -46,7 +46,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--check", action="store_true", help="Change nothing; fail when a .mo file is missing or outdated."
+            "--check",
+            action="store_true",
+            help="Change nothing; fail when a .mo file is missing or outdated.",
         )
 
     def handle(self, *args, check=False, **options):
@@ -66,5 +68,7 @@ class Command(BaseCommand):
                 if options["verbosity"] > 1:
                     self.stdout.write(f"  {po_path}")
         if stale:
-            raise CommandError("Outdated or missing compiled catalogues (run make messages): " + ", ".join(stale))
+            raise CommandError(
+                "Outdated or missing compiled catalogues (run make messages): " + ", ".join(stale)
+            )
         self.stdout.write(f"{'Checked' if check else 'Compiled'} {count} catalogue(s).")
