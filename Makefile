@@ -10,7 +10,7 @@ PROD_LOCAL_ARGS ?=
 .DEFAULT_GOAL := help
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install setup run test browser-tools screenshots lint format messages check ci clean prod-local
+.PHONY: help install setup run test browser-tools screenshots lint format messages check matrix ci clean prod-local
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -76,8 +76,11 @@ check: install ## Django system checks, missing migrations, and the plugins' com
 prod-local: install ## Production stack on 127.0.0.1: nginx TLS :8443 -> 2 gunicorn -> PostgreSQL, + worker (PROD_LOCAL_ARGS=--detach)
 	$(BIN)/python scripts/prod_local.py start $(PROD_LOCAL_ARGS)
 
+matrix: install ## The plugins' tests at the oldest and newest supported Python, Django and Wagtail (nox, uv)
+	UV_PYTHON_DOWNLOADS=never $(BIN)/nox
+
 ci: ## What CI runs: checks and tests on SQLite and PostgreSQL
 	bash .ci/run
 
-clean: ## Remove the virtualenv, the SQLite database and generated media
-	rm -rf $(VENV) db.sqlite3 media staticfiles
+clean: ## Remove the virtualenv, the SQLite database, generated media and the matrix's environments
+	rm -rf $(VENV) db.sqlite3 media staticfiles .nox .nox-*.log

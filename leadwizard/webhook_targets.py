@@ -77,8 +77,10 @@ def is_public(ip):
             embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
         if embedded is not None and not is_public(embedded):
             return False
-        if ip.ipv4_mapped:
-            return True  # the IPv4 address decides; Python < 3.13 calls every mapped address private
+        if ip.ipv4_mapped or ip.sixtofour:
+            # The IPv4 address decides, on every Python: before 3.13 every mapped address counted as
+            # private, from 3.13 on every 6to4 address (2002::/16) does.
+            return True
         if ip.is_site_local:
             return False
     # is_global alone misses multicast (224/4, ff00::/8) and parts of the reserved space.

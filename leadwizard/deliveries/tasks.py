@@ -8,8 +8,7 @@ tasks; elsewhere ``manage.py retry_deliveries`` (every minute) picks it up.
 
 import logging
 
-from django_tasks import task
-
+from ..background import task
 from ..models import Delivery
 from .attempts import attempt
 

@@ -21,10 +21,10 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import QueryDict
 from django.utils import timezone, translation
-from django_tasks import task
 from wagtail.log_actions import log
 
 from ..audit import LOG_EXPORT
+from ..background import task
 from ..conf import app_settings
 from ..models import ExportJob
 from .columns import columns_for
