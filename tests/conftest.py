@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 
-from tests.factories import build_site
+from tests.factories import build_site, find_site
 
 
 @pytest.fixture(autouse=True)
@@ -99,7 +99,51 @@ def migration_data(migration_baseline):
         Page.objects.filter(depth=1).update(numchild=0)
 
 
+@pytest.fixture(scope="session")
+def committed_site_tree(request, django_db_setup, django_db_blocker):
+    """The site tree, built once per session and committed, so that each test only reads it back.
+
+    Building it (pages, revisions, translations) costs a quarter of a second, and
+    hundreds of tests use it. Each test's changes still roll back with its
+    transaction; pytest-django runs transactional tests, which empty the tables,
+    after all the others, and ``site_tree`` builds the tree again for them.
+    """
+    with django_db_blocker.unblock():
+        build_site()
+    request.config.stash[COMMITTED_DATA] = True
+
+
+COMMITTED_DATA = pytest.StashKey[bool]()
+
+
+def _is_transactional(item):
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        (marker and marker.kwargs.get("transaction"))
+        or {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Empty the database once before the first transactional test when committed data is in it.
+
+    Transactional tests expect the empty database Django leaves after each of them
+    (and serialized rollback loads its rows into it); the committed site tree
+    would collide with that.
+    """
+    if item.config.stash.get(COMMITTED_DATA, False) and _is_transactional(item):
+        from django.core.management import call_command
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            # As Django empties the database after a transactional test: completely, for the
+            # serialized rows (or migration_data) to be loaded into.
+            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+        item.config.stash[COMMITTED_DATA] = False
+
+
 @pytest.fixture
-def site_tree(db, migration_data):
+def site_tree(db, migration_data, committed_site_tree):
     """German home page with a magazine, their English translations, and both locales."""
-    return build_site()
+    return find_site() or build_site()

@@ -131,6 +131,32 @@ def build_site():
     )
 
 
+def find_site():
+    """The tree ``build_site`` made, read back from the database; None when it is not there (any more)."""
+    de, en = (
+        Locale.objects.filter(language_code="de").first(),
+        Locale.objects.filter(language_code="en").first(),
+    )
+    home = Page.objects.filter(depth=2, slug="home", locale=de).first() if de and en else None
+    site = Site.objects.filter(is_default_site=True, root_page=home).first() if home else None
+    index = home.get_children().filter(slug="magazin").first() if site else None
+    if index is None:
+        return None
+    home_en = Page.objects.filter(translation_key=home.translation_key, locale=en).first()
+    index_en = Page.objects.filter(translation_key=index.translation_key, locale=en).first()
+    if home_en is None or index_en is None:
+        return None
+    return SimpleNamespace(
+        de=de,
+        en=en,
+        root=Page.get_first_root_node(),
+        home=home.specific,
+        index=index.specific,
+        home_en=home_en.specific,
+        index_en=index_en.specific,
+    )
+
+
 def translate_page(page, target_locale, live=True, **changes):
     """An English (or other) copy made with Wagtail's translation copy, published by default."""
     translated = page.specific.copy_for_translation(target_locale)

@@ -17,6 +17,7 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, DateColumn, TitleColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from ..admin_urls import ADMIN_PREFIX, LEAD_ADMIN_NAMESPACE
@@ -32,8 +33,36 @@ from .views import LeadEditView, LeadInspectView
 BULK_OBJECT_TYPE = "lead"
 
 
+class NamedBulkActionsCheckboxColumn(BulkActionsCheckboxColumn):
+    """A bulk-action checkbox whose accessible name says what it selects.
+
+    Wagtail's is named "Select" and only described by the row's title, so a screen
+    reader going from box to box hears "Select, Select, ...".
+    """
+
+    cell_template_name = "leadwizard/admin/tables/bulk_checkbox_cell.html"
+
+    def __init__(self, *args, get_label=str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.get_label = get_label
+
+    def get_cell_context_data(self, instance, parent_context):
+        return {**super().get_cell_context_data(instance, parent_context), "row_label": self.get_label(instance)}
+
+
+class NamedCheckboxesIndexView(SnippetIndexView):
+    """A snippet listing whose bulk-action checkboxes carry the row's name."""
+
+    @cached_property
+    def columns(self):
+        columns = list(super().columns)
+        columns[0] = NamedBulkActionsCheckboxColumn("bulk_actions", obj_type="snippet")
+        return columns
+
+
 class QuestionnaireViewSet(SnippetViewSet):
     model = Questionnaire
+    index_view_class = NamedCheckboxesIndexView
     icon = "form"
     menu_label = _("Questionnaires")
     list_display = ["title", "locale"]
@@ -43,6 +72,7 @@ class QuestionnaireViewSet(SnippetViewSet):
 
 class VendorViewSet(SnippetViewSet):
     model = Vendor
+    index_view_class = NamedCheckboxesIndexView
     icon = "site"
     menu_label = _("Vendors")
     list_display = ["name", "market", "employees_min", "employees_max", "active", "locale"]
@@ -111,7 +141,10 @@ class LeadIndexView(ExportingLeadIndexView):
 
     @cached_property
     def columns(self):
-        return [BulkActionsCheckboxColumn("bulk_actions", obj_type=BULK_OBJECT_TYPE), *super().columns]
+        checkbox = NamedBulkActionsCheckboxColumn(
+            "bulk_actions", obj_type=BULK_OBJECT_TYPE, get_label=lambda lead: lead.contact_label
+        )
+        return [checkbox, *super().columns]
 
     def _get_title_column(self, field_name, column_class=TitleColumn, **kwargs):
         column_class = self._get_title_column_class(column_class)

@@ -1,7 +1,8 @@
 """Browser fixtures: Debian's Chromium driven by Playwright against pytest-django's live server.
 
 The live server runs in a thread of the test process against the suite's test
-database; each test starts from the full demo content (load_demo). On failure
+database; each test starts from the full demo content (load_demo once, then a
+snapshot of it put back). On failure
 a screenshot and the page HTML are saved under test-artifacts/e2e/.
 """
 
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+
+from tests.e2e.snapshot import DatabaseSnapshot
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the
 # tests make between browser steps are still plain synchronous code.
@@ -109,12 +112,25 @@ def page(new_page):
     return new_page()
 
 
+@pytest.fixture(scope="session")
+def demo_snapshot():
+    """The database right after the session's one ``load_demo`` (filled by the first ``demo``)."""
+    return {}
+
+
 @pytest.fixture
-def demo(transactional_db, migration_data, live_server, settings):
-    """The demo site (articles, translations, questionnaire, vendors) served by the live server."""
+def demo(transactional_db, migration_data, live_server, settings, demo_snapshot):
+    """The demo site (articles, translations, questionnaire, vendors) served by the live server.
+
+    Loaded once per session, then put back from a snapshot before each test (snapshot.py).
+    """
     settings.LEADWIZARD_MIN_SECONDS = 0
-    host, port = live_server.url.split("//")[1].split(":")
-    call_command("load_demo", hostname=host, port=int(port), stdout=io.StringIO())
+    if "database" in demo_snapshot:
+        demo_snapshot["database"].restore()
+    else:
+        host, port = live_server.url.split("//")[1].split(":")
+        call_command("load_demo", hostname=host, port=int(port), stdout=io.StringIO())
+        demo_snapshot["database"] = DatabaseSnapshot()
     return live_server
 
 

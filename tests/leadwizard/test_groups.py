@@ -65,3 +65,32 @@ def test_rolling_back_keeps_a_same_named_group_that_was_there_before(migration_d
 def test_editors_and_moderators_get_no_lead_permission(migration_data):
     for name in ("Editors", "Moderators"):
         assert not codenames(Group.objects.get(name=name)) & set(LEAD_PERMISSIONS)
+
+
+def test_editors_may_edit_the_questionnaire_and_the_vendors_but_see_no_lead(
+    client, django_user_model, site_tree
+):
+    from django.urls import reverse
+
+    from tests.factories import LeadFactory, QuestionnaireFactory, VendorFactory
+
+    editor = django_user_model.objects.create_user("emil", "emil@example.com", "pw")
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    questionnaire = QuestionnaireFactory()
+    vendor = VendorFactory(questionnaire=questionnaire, name="Sichtbar CRM")
+    LeadFactory(name="Geheim Person")
+    assert "Sichtbar CRM" in client.get(reverse("wagtailsnippets_leadwizard_vendor:list")).content.decode()
+    assert client.get(reverse("wagtailsnippets_leadwizard_vendor:edit", args=[vendor.pk])).status_code == 200
+    edit = reverse("wagtailsnippets_leadwizard_questionnaire:edit", args=[questionnaire.pk])
+    assert client.get(edit).status_code == 200
+    assert client.get(reverse("leadwizard_leads:index")).status_code in (302, 403)
+
+
+def test_the_editors_grant_is_only_questionnaire_and_vendor_permissions(migration_data):
+    granted = codenames(Group.objects.get(name="Editors")) & set(
+        Permission.objects.filter(content_type__app_label="leadwizard").values_list("codename", flat=True)
+    )
+    assert granted == {
+        f"{a}_{m}" for m in ("questionnaire", "vendor") for a in ("add", "change", "delete", "view")
+    }

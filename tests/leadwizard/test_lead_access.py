@@ -226,3 +226,5 @@ def test_bulk_checkboxes_are_labelled_by_the_lead_name(client, users, lead):
     html = client.get(reverse(f"{LEAD_ADMIN_NAMESPACE}:index")).content.decode()
     assert f'aria-describedby="lead_{lead.pk}_title"' in html
     assert f'id="lead_{lead.pk}_title"' in html
+    # The checkbox's own name says whom it selects, not only "Select".
+    assert f'aria-label="{PERSONAL["name"]} ({PERSONAL["company"]}) auswählen"' in html

@@ -198,3 +198,11 @@ def test_questionnaire_and_vendor_snippets_in_the_admin(admin_client, site_tree)
     assert "Sichtbar CRM" in html
     edit = admin_client.get(reverse("wagtailsnippets_leadwizard_questionnaire:edit", args=[questionnaire.pk]))
     assert edit.status_code == 200
+
+
+def test_vendor_checkboxes_are_named_after_their_vendor(admin_client, site_tree):
+    vendors = [VendorFactory(name=f"Anbieter {number}") for number in range(3)]
+    html = admin_client.get(reverse("wagtailsnippets_leadwizard_vendor:list")).content.decode()
+    for vendor in vendors:
+        assert f'aria-label="{vendor.name} auswählen"' in html
+        assert f'aria-describedby="snippet_{vendor.pk}_title"' in html
