@@ -65,7 +65,7 @@ format: install ## Format the code with ruff
 messages: install ## Update the de and en catalogues of each plugin (articles/locale, leadwizard/locale) and of the host (locale/)
 	cd articles && DJANGO_SETTINGS_MODULE=website.settings.dev PYTHONPATH=$(CURDIR) ../$(BIN)/python -m django makemessages -l de -l en --no-obsolete
 	cd leadwizard && DJANGO_SETTINGS_MODULE=website.settings.dev PYTHONPATH=$(CURDIR) ../$(BIN)/python -m django makemessages -l de -l en --no-obsolete
-	$(BIN)/python manage.py makemessages -l de -l en --no-obsolete --ignore=.venv --ignore=tests --ignore=benchmarks --ignore=scripts --ignore=articles --ignore=leadwizard --ignore='*.egg-info'
+	$(BIN)/python manage.py makemessages -l de -l en --no-obsolete --ignore=.venv --ignore=.nox --ignore=tests --ignore=benchmarks --ignore=scripts --ignore=articles --ignore=leadwizard --ignore='*.egg-info'
 	$(BIN)/python manage.py compile_catalogues
 
 check: install ## Django system checks, missing migrations, and the plugins' compiled catalogues

@@ -47,7 +47,10 @@ class NamedBulkActionsCheckboxColumn(BulkActionsCheckboxColumn):
         self.get_label = get_label
 
     def get_cell_context_data(self, instance, parent_context):
-        return {**super().get_cell_context_data(instance, parent_context), "row_label": self.get_label(instance)}
+        return {
+            **super().get_cell_context_data(instance, parent_context),
+            "row_label": self.get_label(instance),
+        }
 
 
 class NamedCheckboxesIndexView(SnippetIndexView):

@@ -16,18 +16,6 @@ from ..conf import app_settings
 
 STATE_SALT = "leadwizard.state"
 DONE_SALT = "leadwizard.done"
-FIELD_BLOCK = "leadwizard-block"
-FIELD_TOKEN = "leadwizard-token"  # noqa: S105 - a form field name, not a secret
-FIELD_ACTION = "leadwizard-action"
-FIELD_LANDING = "leadwizard-landing"
-FIELD_REFERRER = "leadwizard-referrer"
-PARAM_DONE = "leadwizard-done"
-PARAM_VIEW = "leadwizard-view"
-ANSWER_PREFIX = "q-"
-CONTACT_PREFIX = "contact"
-ACTIONS = {"next", "back", "submit", "restart"}
-CONTACT_STEP = "contact"
-SUCCESS_STEP = "success"
 
 
 def structure_version(definition):

@@ -918,7 +918,8 @@ def test_listing_export_buttons_carry_filters_and_search(marketer):
 
 def test_listing_export_buttons_need_the_permission(db):
     view, _request = listing_view(staff_user("redaktion", "leadwizard.view_lead"))
-    assert not [button for button in view.header_more_buttons if "lead-exports" in (button.url or "")]
+    export_path = reverse("leadwizard_admin:export_leads", args=["csv"]).rsplit("csv", 1)[0]
+    assert not [button for button in view.header_more_buttons if export_path in (button.url or "")]
 
 
 def test_listing_spreadsheet_parameter_leads_to_the_export(marketer):

@@ -77,7 +77,7 @@ def test_each_catalogue_contains_every_string_of_its_own_code_and_no_other(tmp_p
     """makemessages on a copy of the project, per app, finds exactly the msgids the committed catalogues have."""
     copy = tmp_path / "project"
     ignore = shutil.ignore_patterns(
-        ".venv", ".git", "media", "node_modules", "*.sqlite3", "__pycache__", "test-artifacts", "docs",
+        ".venv", ".nox", ".git", "media", "node_modules", "*.sqlite3", "__pycache__", "test-artifacts", "docs",
         ".prod-local", "staticfiles", "private", "*.egg-info",
     )  # fmt: skip
     shutil.copytree(BASE, copy, ignore=ignore)

@@ -238,7 +238,7 @@ LEADWIZARD_WEBHOOK_ALLOWED_HOSTS = env_list("LEADWIZARD_WEBHOOK_ALLOWED_HOSTS", 
 LEADWIZARD_DELIVERY_LEASE_SECONDS = env_int("LEADWIZARD_DELIVERY_LEASE_SECONDS", 300)
 LEADWIZARD_RETENTION_DAYS = env_int("LEADWIZARD_RETENTION_DAYS", 730)
 # Proxies the operator runs (IP addresses, CIDR networks, "unix" for nginx on a unix socket):
-# only from them is X-Forwarded-For read, right to left, for the rate limits (leadwizard/protection.py).
+# only from them is X-Forwarded-For read, right to left, for the rate limits (leadwizard/wizard/protection.py).
 LEADWIZARD_TRUSTED_PROXIES = env_list("LEADWIZARD_TRUSTED_PROXIES", [])
 if env_str("LEADWIZARD_TRUST_X_FORWARDED_FOR") is not None:
     # Replaced by LEADWIZARD_TRUSTED_PROXIES; passed on so that the leadwizard.W001 check names it.
