@@ -133,13 +133,20 @@ def pytest_runtest_setup(item):
     would collide with that.
     """
     if item.config.stash.get(COMMITTED_DATA, False) and _is_transactional(item):
-        from django.core.management import call_command
+        from django.core.management.color import no_style
+        from django.db import connection, transaction
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():
-            # As Django empties the database after a transactional test: completely, for the
-            # serialized rows (or migration_data) to be loaded into.
-            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+            # Completely, for the serialized rows (or migration_data) to be loaded into, but
+            # without restarting id sequences: those rows come back with their ids, and a
+            # restarted sequence would hand the same ids out again.
+            tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+            statements = connection.ops.sql_flush(
+                no_style(), tables, reset_sequences=False, allow_cascade=True
+            )
+            with transaction.atomic():
+                connection.ops.execute_sql_flush(statements)
         item.config.stash[COMMITTED_DATA] = False
 
 
