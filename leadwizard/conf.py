@@ -176,7 +176,10 @@ class AppSettings:
 
     @property
     def TOP_MATCHES(self):
-        """How many of the best matches a lead shows first. Default 7."""
+        """How many of the best matches exports, webhooks and the sales mail carry. Default 7.
+
+        Every match is stored on the lead; this only limits those copies.
+        """
         return self._get("TOP_MATCHES", 7)
 
 

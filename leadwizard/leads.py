@@ -61,6 +61,8 @@ def create_lead(
     marketing = bool(contact.get("marketing_consent"))
     marketing_text = str(MARKETING_CONSENT_TEXT) if marketing else ""
     spam_reasons = list(spam_reasons)
+    # The whole snapshot: the consultant chooses from every vendor the reader was shown.
+    snapshot = [match.as_dict() for match in matches]
     with transaction.atomic():
         lead, created = Lead.objects.get_or_create(
             submission_key=submission_key or uuid.uuid4(),
@@ -88,7 +90,8 @@ def create_lead(
                 "referrer": clean_line(referrer, 1000),
                 **utm_parameters(landing_url),
                 "match_count": len(matches),
-                "top_matches": [match.as_dict() for match in matches[: app_settings.TOP_MATCHES]],
+                "matches": snapshot,
+                "top_matches": snapshot[: app_settings.TOP_MATCHES],
                 "status": Lead.Status.SPAM if spam_reasons else Lead.Status.NEW,
                 "spam_reasons": spam_reasons,
             },

@@ -392,10 +392,17 @@ class Lead(models.Model):
     utm_content = models.CharField("utm_content", max_length=200, blank=True)
 
     match_count = models.PositiveIntegerField(_("matching vendors"), default=0)
+    matches = models.JSONField(
+        _("matches"),
+        default=list,
+        help_text=_(
+            "Every vendor that matched at submission, best first, with its score and the criteria met and not met."
+        ),
+    )
     top_matches = models.JSONField(
         _("top matches"),
         default=list,
-        help_text=_("The best matches at submission, with scores and reasons."),
+        help_text=_("The first matches (LEADWIZARD_TOP_MATCHES) for exports and webhooks."),
     )
     spam_reasons = models.JSONField(_("spam indicators"), default=list, blank=True)
 

@@ -114,7 +114,7 @@ def lead_personal_data(lead):
         "industry": lead.industry,
         "employees": lead.employees,
         "match_count": lead.match_count,
-        "top_matches": lead.top_matches,
+        "matches": lead.matches,
         "spam_indicators": lead.spam_reasons,
         "consent": {
             "text": lead.consent_text,

@@ -47,11 +47,11 @@ class LeadEditView(PersonTitleMixin, EditView):
 
 
 def readable_matches(lead):
-    """The stored top matches with criteria and option keys turned into the labels editors know."""
+    """Every stored match with criteria and option keys turned into the labels editors know."""
     roles = criterion_labels()
     definition = lead.questionnaire.definition if lead.questionnaire else None
     matches = []
-    for match in lead.top_matches or []:
+    for match in lead.matches or []:
         reasons = []
         for reason in match.get("reasons", []):
             criterion = reason.get("criterion", "")
@@ -65,5 +65,12 @@ def readable_matches(lead):
                     "points": reason.get("points", 0),
                 }
             )
-        matches.append({"vendor": match.get("vendor"), "score": match.get("score"), "reasons": reasons})
+        matches.append(
+            {
+                "vendor_id": match.get("vendor_id"),
+                "vendor": match.get("vendor"),
+                "score": match.get("score"),
+                "reasons": reasons,
+            }
+        )
     return matches

@@ -63,18 +63,21 @@ def test_editor_cannot_use_bulk_actions(client, django_user_model, site_tree):
 
 
 def test_lead_page_is_readable_and_its_viewing_is_logged(client, marketer):
-    lead = LeadFactory(
-        top_matches=[
-            {
-                "vendor_id": 1,
-                "vendor": "Alpha CRM",
-                "score": 87.5,
-                "reasons": [{"criterion": "uses", "met": True, "keys": ["sales"], "points": 30}],
-            }
-        ]
-    )
+    matches = [
+        {
+            "vendor_id": n,
+            "vendor": f"Anbieter {n}",
+            "score": 100 - n,
+            "reasons": [{"criterion": "uses", "met": True, "keys": ["sales"], "points": 30}],
+        }
+        for n in range(1, 17)
+    ]
+    matches[0].update(vendor="Alpha CRM", score=87.5)
+    lead = LeadFactory(matches=matches, top_matches=matches[:7], match_count=16)
     html = client.get(reverse("leadwizard_leads:inspect", args=[lead.pk])).content.decode()
     assert "Alpha CRM" in html and "87.5" in html.replace(",", ".")
+    # All sixteen vendors the reader saw, not only the first seven.
+    assert "Anbieter 16" in html
     assert "Vertrieb" in html  # the option label, not the key "sales"
     assert ModelLogEntry.objects.filter(object_id=str(lead.pk), action=LOG_VIEW, user=marketer).exists()
 

@@ -69,6 +69,20 @@ def test_first_step_is_rendered_inside_the_page(client, wizard):
     assert "Warum dies bei der CRM-Auswahl wichtig ist:" in html
 
 
+def test_the_lead_keeps_every_match_not_only_the_first_ones(client, wizard, settings):
+    """The consultant chooses from every vendor the reader saw; exports carry only the first ones."""
+    settings.LEADWIZARD_TOP_MATCHES = 2
+    _questionnaire, page, block_id = wizard
+    run = WizardRun(client, page, block_id)
+    complete_questions(run)
+    run.contact()
+    lead = Lead.objects.get()
+    assert lead.match_count == 3
+    assert [match["vendor"] for match in lead.matches] == ["Alpha CRM", "Beta CRM", "Gamma CRM"]
+    assert all(match["reasons"] and "score" in match for match in lead.matches)
+    assert lead.top_matches == lead.matches[:2]
+
+
 @pytest.mark.parametrize("fragment", [False, True], ids=["without-js", "with-js"])
 def test_complete_wizard_creates_one_lead(client, wizard, fragment):
     questionnaire, page, block_id = wizard
