@@ -14,6 +14,9 @@ ADMIN_PREFIX = "leadwizard/"
 LEAD_ADMIN_NAMESPACE = "leadwizard_leads"
 #: The namespace of ``admin/urls.py``.
 ADMIN_NAMESPACE = "leadwizard_admin"
+#: The consultant's workspace (``consult/urls.py``), below ``ADMIN_PREFIX + CONSULT_PREFIX``.
+CONSULT_NAMESPACE = "leadwizard_consult"
+CONSULT_PREFIX = "consult/"
 
 
 def lead_admin_url(view_name, lead=None):
@@ -25,3 +28,8 @@ def lead_admin_url(view_name, lead=None):
 def admin_url(view_name, *args):
     """The URL of one of ``admin/urls.py``'s views (``"export_leads"``, ``"report_funnel"``, ...)."""
     return reverse(f"{ADMIN_NAMESPACE}:{view_name}", args=args)
+
+
+def consult_url(view_name, *args):
+    """The URL of one of ``consult/urls.py``'s views (``"queue"``, ``"shortlist"``, ...)."""
+    return reverse(f"{CONSULT_NAMESPACE}:{view_name}", args=args)

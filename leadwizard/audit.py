@@ -5,6 +5,7 @@ Wagtail's audit log (the lead's history, the site history report).
 """
 
 from django.utils.translation import gettext_lazy as _
+from wagtail.log_actions import LogFormatter
 
 LOG_VIEW = "leadwizard.lead.view"
 LOG_EXPORT = "leadwizard.lead.export"
@@ -12,6 +13,8 @@ LOG_ERASE = "leadwizard.lead.erase"
 LOG_STATUS = "leadwizard.lead.status"
 LOG_ASSIGN = "leadwizard.lead.assign"
 LOG_RETRY = "leadwizard.delivery.retry"
+LOG_SHORTLIST = "leadwizard.lead.shortlist"
+LOG_NOTE = "leadwizard.lead.note"
 
 ACTIONS = (
     (LOG_VIEW, _("View lead"), _("Lead viewed")),
@@ -20,10 +23,22 @@ ACTIONS = (
     (LOG_STATUS, _("Change lead status"), _("Lead status changed")),
     (LOG_ASSIGN, _("Assign lead"), _("Lead assigned")),
     (LOG_RETRY, _("Retry delivery"), _("Delivery retried by hand")),
+    (LOG_NOTE, _("Add note"), _("Note added")),
 )
+
+
+class ShortlistSentFormatter(LogFormatter):
+    """The audit log names the vendors that were sent, in order."""
+
+    label = _("Send shortlist")
+
+    def format_message(self, log_entry):
+        vendors = (log_entry.data or {}).get("vendors") or []
+        return _("Shortlist sent: %(vendors)s") % {"vendors": ", ".join(map(str, vendors)) or "–"}
 
 
 def register_actions(actions):
     """For Wagtail's ``register_log_actions`` hook."""
     for action, label, message in ACTIONS:
         actions.register_action(action, label, message)
+    actions.register_action(LOG_SHORTLIST)(ShortlistSentFormatter)

@@ -175,6 +175,24 @@ class AppSettings:
         )
 
     @property
+    def SHORTLIST_SIZE(self):
+        """How many vendors a consultant's shortlist holds at most; as many best matches are preselected. Default 7."""
+        return self._get("SHORTLIST_SIZE", 7)
+
+    @property
+    def RESULTS_MAX_AGE(self):
+        """Seconds the results link in a reader's e-mails stays valid. Default 180 days."""
+        return self._get("RESULTS_MAX_AGE", 180 * 24 * 3600)
+
+    @property
+    def RANKING_EXPLANATION_URL(self):
+        """The published explanation of the ranking that the reader's results page links to. Default: none.
+
+        A URL or a site-relative path, e.g. the page that holds the ranking explanation block.
+        """
+        return self._get("RANKING_EXPLANATION_URL", "")
+
+    @property
     def TOP_MATCHES(self):
         """How many of the best matches exports, webhooks and the sales mail carry. Default 7.
 

@@ -558,6 +558,8 @@ class Delivery(models.Model):
         READER_CONFIRMATION = "reader_confirmation", _("Confirmation e-mail to the reader")
         MARKETING_OPT_IN = "marketing_opt_in", _("Marketing opt-in e-mail")
         WEBHOOK = "webhook", _("Webhook")
+        SHORTLIST = "shortlist", _("Shortlist e-mail to the reader")
+        ASSIGNMENT = "assignment", _("Assignment e-mail to the consultant")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -595,6 +597,68 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.target}"
+
+
+class Shortlist(models.Model):
+    """The vendors a consultant chose for a lead, in order, and the personal message sent with them.
+
+    Saved before its e-mail is tried; ``sent_at`` is set when the mail server accepted it.
+    """
+
+    lead = models.ForeignKey(
+        Lead, verbose_name=_("lead"), on_delete=models.CASCADE, related_name="shortlists"
+    )
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("consultant"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    consultant_name = models.CharField(
+        _("consultant's name"), max_length=150, help_text=_("As the reader saw it in the e-mail.")
+    )
+    reply_to = models.EmailField(_("reply to"), blank=True)
+    language = models.CharField(_("language"), max_length=10)
+    message = models.TextField(_("personal message"), blank=True, max_length=4000)
+    vendors = models.JSONField(
+        _("vendors"),
+        default=list,
+        help_text=_(
+            "In the order sent: id, name, description, website, score, the reasons shown, "
+            "and the consultant's reason for a vendor outside the matches."
+        ),
+    )
+    request_key = models.UUIDField(
+        _("request key"),
+        unique=True,
+        default=uuid.uuid4,
+        editable=False,
+        help_text=_("One per click on 'Send': a double click sends one shortlist."),
+    )
+    delivery = models.OneToOneField(
+        Delivery,
+        verbose_name=_("delivery"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="shortlist",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("shortlist")
+        verbose_name_plural = _("shortlists")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return _("Shortlist %(id)s of lead %(lead)s") % {"id": self.pk, "lead": self.lead_id}
+
+    @property
+    def vendor_names(self):
+        return [vendor.get("name", "") for vendor in self.vendors]
 
 
 class ExportJob(models.Model):

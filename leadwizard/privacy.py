@@ -15,7 +15,7 @@ from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
 from .audit import LOG_ERASE
-from .models import Delivery, Lead
+from .models import Delivery, Lead, Shortlist
 
 # Blanked on erasure; all are free text or contact details the reader typed in.
 PERSONAL_FIELDS = ("name", "company", "email", "phone", "message", "notes")
@@ -80,6 +80,9 @@ def erase_lead(lead, user=None, reason=""):
     # Errors may quote addresses or payloads.
     deliveries.exclude(last_error__in=["", ERASED_DELIVERY_NOTE]).update(last_error="", updated_at=now)
 
+    # A consultant's message greets the reader by name; the vendors sent stay (they are statistics).
+    Shortlist.objects.filter(lead=lead).exclude(message="").update(message="")
+
     # Earlier log entries carry the lead's name and company as their label.
     scrub_log_labels(lead)
     if first_time:
@@ -115,6 +118,16 @@ def lead_personal_data(lead):
         "employees": lead.employees,
         "match_count": lead.match_count,
         "matches": lead.matches,
+        "shortlists": [
+            {
+                "sent_at": _iso(shortlist.sent_at),
+                "consultant": shortlist.consultant_name,
+                "language": shortlist.language,
+                "vendors": shortlist.vendor_names,
+                "message": shortlist.message,
+            }
+            for shortlist in lead.shortlists.order_by("created_at")
+        ],
         "spam_indicators": lead.spam_reasons,
         "consent": {
             "text": lead.consent_text,

@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from .deliveries import optin
+from .deliveries import optin, results
 
 app_name = "leadwizard"
 
 urlpatterns = [
     path("optin/<str:token>/", optin.optin_confirm, name="optin_confirm"),
+    path("results/<str:token>/", results.results_page, name="results"),
 ]

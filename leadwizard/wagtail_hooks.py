@@ -11,7 +11,9 @@ from .admin import urls as admin_urls
 from .admin.bulk_actions import AssignBulkAction, SetStatusBulkAction
 from .admin.dashboard import add_summary_items
 from .admin.viewsets import LeadPermissionPolicy, LeadWizardSnippets, lead_viewset
-from .admin_urls import ADMIN_NAMESPACE, ADMIN_PREFIX
+from .admin_urls import ADMIN_NAMESPACE, ADMIN_PREFIX, CONSULT_NAMESPACE, CONSULT_PREFIX
+from .consult import urls as consult_urls
+from .consult.panels import add_queue_panel
 from .models import Lead
 from .wizard.serving import serve_with_wizard
 
@@ -19,8 +21,14 @@ register_permission_policy(Lead, LeadPermissionPolicy(Lead))
 register_snippet(LeadWizardSnippets)
 hooks.register("register_admin_viewset", lambda: lead_viewset)
 hooks.register(
-    "register_admin_urls", lambda: [path(ADMIN_PREFIX, include(admin_urls, namespace=ADMIN_NAMESPACE))]
+    "register_admin_urls",
+    lambda: [
+        path(ADMIN_PREFIX + CONSULT_PREFIX, include(consult_urls, namespace=CONSULT_NAMESPACE)),
+        path(ADMIN_PREFIX, include(admin_urls, namespace=ADMIN_NAMESPACE)),
+    ],
 )
+hooks.register("register_admin_menu_item", menu.shortlist_queue_item)
+hooks.register("construct_homepage_panels", add_queue_panel)
 hooks.register("register_bulk_action", SetStatusBulkAction)
 hooks.register("register_bulk_action", AssignBulkAction)
 hooks.register("construct_homepage_summary_items", add_summary_items)

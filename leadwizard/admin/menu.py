@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.menu import MenuItem
 
-from ..admin_urls import admin_url
+from ..admin_urls import admin_url, consult_url
 from .privacy import ACCESS_PERMISSIONS
 
 
@@ -48,4 +48,16 @@ def personal_data_item():
         icon_name="user",
         order=1320,
         permissions=ACCESS_PERMISSIONS,
+    )
+
+
+def shortlist_queue_item():
+    """The consultant's queue, in the main menu beside the leads."""
+    return PermissionMenuItem(
+        _("Shortlist queue"),
+        consult_url("queue"),
+        name="leadwizard-shortlist-queue",
+        icon_name="list-ol",
+        order=271,
+        permissions=["leadwizard.view_lead", "leadwizard.change_lead"],
     )

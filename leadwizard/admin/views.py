@@ -3,8 +3,9 @@
 from wagtail.admin.views.generic import EditView, InspectView
 from wagtail.log_actions import log
 
+from ..admin_urls import consult_url
 from ..audit import LOG_VIEW
-from ..criteria import labels as criterion_labels
+from ..catalogue import readable_matches
 
 
 class PersonTitleMixin:
@@ -36,6 +37,8 @@ class LeadInspectView(PersonTitleMixin, InspectView):
         context["answer_groups"] = lead.answer_labels
         context["matches"] = readable_matches(lead)
         context["deliveries"] = lead.deliveries.select_related("webhook")
+        context["shortlists"] = lead.shortlists.all()
+        context["shortlist_url"] = consult_url("shortlist", lead.pk)
         user = self.request.user
         context["can_change"] = self.permission_policy.user_has_permission_for_instance(user, "change", lead)
         context["can_erase"] = self.permission_policy.user_has_permission_for_instance(user, "delete", lead)
@@ -44,33 +47,3 @@ class LeadInspectView(PersonTitleMixin, InspectView):
 
 class LeadEditView(PersonTitleMixin, EditView):
     """Status, assignee and notes of a lead."""
-
-
-def readable_matches(lead):
-    """Every stored match with criteria and option keys turned into the labels editors know."""
-    roles = criterion_labels()
-    definition = lead.questionnaire.definition if lead.questionnaire else None
-    matches = []
-    for match in lead.matches or []:
-        reasons = []
-        for reason in match.get("reasons", []):
-            criterion = reason.get("criterion", "")
-            question = definition.question_for_role(criterion) if definition else None
-            labels = {option.key: option.label for option in question.choices} if question else {}
-            reasons.append(
-                {
-                    "label": roles.get(criterion, criterion),
-                    "values": [labels.get(key, key) for key in reason.get("keys", [])],
-                    "met": reason.get("met", False),
-                    "points": reason.get("points", 0),
-                }
-            )
-        matches.append(
-            {
-                "vendor_id": match.get("vendor_id"),
-                "vendor": match.get("vendor"),
-                "score": match.get("score"),
-                "reasons": reasons,
-            }
-        )
-    return matches

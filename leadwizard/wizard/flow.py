@@ -17,11 +17,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
+from ..catalogue import localized, source_vendors, vendors_in_order
 from ..conf import app_settings
 from ..consent import render_consent_html
 from ..leads import create_lead
 from ..matching import answers_by_role, match_vendors, option_orders
-from ..models import Vendor
 from ..text import clean_line
 from . import funnel
 from .forms import ContactForm
@@ -40,39 +40,6 @@ CONTACT_PREFIX = "contact"
 ACTIONS = {"next", "back", "submit", "restart"}
 CONTACT_STEP = "contact"
 SUCCESS_STEP = "success"
-
-
-def localized(instance, locale):
-    """``instance``'s translation in ``locale`` when there is one, else ``instance`` itself."""
-    if instance is None or instance.locale_id == locale.pk:
-        return instance
-    return instance.get_translation_or_none(locale) or instance
-
-
-def source_vendors(questionnaire):
-    """The active vendors of a questionnaire's catalogue, in the default (source) language."""
-    return Vendor.objects.filter(
-        active=True,
-        questionnaire__translation_key=questionnaire.translation_key,
-        locale=Locale.get_default(),
-    ).select_related("logo")
-
-
-def vendors_in_order(vendor_ids, locale):
-    """Vendors by id in the given order, each in ``locale`` where translated. Two queries."""
-    vendors = {v.pk: v for v in Vendor.objects.filter(pk__in=vendor_ids).select_related("logo")}
-    translations = {
-        v.translation_key: v
-        for v in Vendor.objects.filter(
-            translation_key__in=[v.translation_key for v in vendors.values()], locale=locale
-        ).select_related("logo")
-    }
-    ordered = []
-    for vendor_id in vendor_ids:
-        vendor = vendors.get(vendor_id)
-        if vendor is not None:
-            ordered.append(translations.get(vendor.translation_key, vendor))
-    return ordered
 
 
 class Wizard:

@@ -1,8 +1,8 @@
 """Helpers for driving the demo site in the browser."""
 
+from leadwizard.catalogue import source_vendors
 from leadwizard.matching import answers_by_role, match_vendors, option_orders
 from leadwizard.models import Questionnaire
-from leadwizard.wizard.flow import source_vendors
 from website.demo.datafiles import demo_answers
 
 DEMO_ANSWERS = demo_answers()

@@ -18,7 +18,7 @@ from wagtail.admin.views.bulk_action.registry import bulk_action_registry
 from wagtail.log_actions import log
 from wagtail.models import Page, ReferenceIndex
 
-from leadwizard.admin_urls import ADMIN_NAMESPACE, LEAD_ADMIN_NAMESPACE
+from leadwizard.admin_urls import ADMIN_NAMESPACE, CONSULT_NAMESPACE, LEAD_ADMIN_NAMESPACE
 from leadwizard.audit import LOG_VIEW
 from leadwizard.groups import MARKETING_GROUP_NAME
 from leadwizard.models import Delivery, ExportJob, Lead
@@ -105,7 +105,7 @@ def lead_urls(lead):
     urls = {}
     for namespace, pattern in _patterns(get_resolver()):
         name = pattern.name or ""
-        ours = namespace in (LEAD_ADMIN_NAMESPACE, ADMIN_NAMESPACE)
+        ours = namespace in (LEAD_ADMIN_NAMESPACE, ADMIN_NAMESPACE, CONSULT_NAMESPACE)
         if not ours:
             continue
         full_name = f"{namespace}:{name}" if namespace else name
@@ -164,6 +164,8 @@ def test_the_walk_finds_the_views_wagtail_generates_for_leads(lead):
         "leadwizard_admin:export_leads",
         "leadwizard_admin:erase_lead",
         "leadwizard_admin:report_conversion",
+        "leadwizard_consult:queue",
+        "leadwizard_consult:shortlist",
     } <= names
 
 

@@ -226,6 +226,8 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # Lead wizard plugin (see leadwizard/README section in the project README)
 LEADWIZARD_SALES_EMAIL = env_str("LEADWIZARD_SALES_EMAIL", "vertrieb@crm-portal.example")
+# The home page holds the ranking explanation block.
+LEADWIZARD_RANKING_EXPLANATION_URL = "/#ranking-explanation"
 LEADWIZARD_EXPORT_ROOT = Path(env_str("LEADWIZARD_EXPORT_ROOT", str(BASE_DIR / "private" / "exports")))
 LEADWIZARD_EXPORT_BACKGROUND_THRESHOLD = env_int("LEADWIZARD_EXPORT_BACKGROUND_THRESHOLD", 50_000)
 LEADWIZARD_EXPORT_EXPIRY_HOURS = env_int("LEADWIZARD_EXPORT_EXPIRY_HOURS", 24)

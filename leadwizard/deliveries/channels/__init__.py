@@ -23,6 +23,15 @@ def get_channels():
     return _load(tuple(app_settings.DELIVERY_CHANNELS))
 
 
+#: Channels that operations use on demand (a consultant's shortlist, an assignment notice);
+#: they plan nothing for a new lead, so they are not part of ``LEADWIZARD_DELIVERY_CHANNELS``.
+ON_DEMAND_CHANNELS = (
+    "leadwizard.deliveries.channels.email.ShortlistMail",
+    "leadwizard.deliveries.channels.email.AssignmentMail",
+)
+
+
 def channel_for(kind):
     """The channel that makes deliveries of ``kind``, or None when none does (any more)."""
-    return next((channel for channel in get_channels() if channel.kind == kind), None)
+    channels = (*get_channels(), *_load(ON_DEMAND_CHANNELS))
+    return next((channel for channel in channels if channel.kind == kind), None)

@@ -1,4 +1,5 @@
-"""The e-mail channels: the sales inbox's notification, the reader's confirmation and the marketing opt-in.
+"""The e-mail channels: the sales inbox's notification, the reader's confirmation, the marketing opt-in,
+and the mails consultants cause: the shortlist to the reader and the assignment notice.
 
 Each mail is rendered from ``leadwizard/emails/<template>.txt`` and ``.html`` in
 the language it is meant for, and sent as one message with both parts. Suspected
@@ -8,6 +9,7 @@ still hears of it, marked in the subject.
 
 import html
 import re
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -16,14 +18,17 @@ from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.rich_text import expand_db_html
 
 from ...admin_urls import lead_admin_url
 from ...conf import app_settings
-from ...models import Delivery, Lead
+from ...models import Delivery, Lead, Shortlist
 from ..errors import DeliveryError, PermanentFailure
 from ..links import absolute_links, site_root_url
 from ..optin import OPTIN_MAX_AGE, optin_url
+from ..outcomes import shortlist_accepted
+from ..results import results_url
 from .base import DeliveryChannel, PlannedDelivery
 
 
@@ -55,17 +60,30 @@ def sales_address(lead):
     return (questionnaire.notification_email if questionnaire else "") or app_settings.SALES_EMAIL
 
 
-def send_mail(template, subject, to, context, language, reply_to=None):
-    """Render ``template`` as text and HTML in ``language`` and send it as one message with an alternative."""
+def sender_address(display_name=""):
+    """``DEFAULT_FROM_EMAIL``, shown under ``display_name`` (e.g. the consultant's name) when one is given."""
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    display_name = one_line(display_name) or name
+    return formataddr((display_name, address)) if display_name else settings.DEFAULT_FROM_EMAIL
+
+
+def build_mail(template, subject, to, context, language, reply_to=None, from_name=""):
+    """The message ``template`` renders as text and HTML in ``language``: what is sent, and what a preview shows."""
     with translation.override(language):
         context = {"site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""), **context}
         text = render_to_string(f"leadwizard/emails/{template}.txt", context)
         markup = render_to_string(f"leadwizard/emails/{template}.html", context)
         subject = one_line(subject())
     message = EmailMultiAlternatives(
-        subject, text, settings.DEFAULT_FROM_EMAIL, [to], reply_to=[reply_to] if reply_to else None
+        subject, text, sender_address(from_name), [to], reply_to=[reply_to] if reply_to else None
     )
     message.attach_alternative(markup, "text/html")
+    return message
+
+
+def send_mail(template, subject, to, context, language, reply_to=None, from_name=""):
+    """Render ``template`` as text and HTML in ``language`` and send it as one message with an alternative."""
+    message = build_mail(template, subject, to, context, language, reply_to=reply_to, from_name=from_name)
     if message.send() != 1:
         raise DeliveryError("the mail backend accepted no message")
 
@@ -138,6 +156,8 @@ class ReaderConfirmation(ReaderMail):
             "consent_text": rich_text_as_plain_text(consent),
             "contact_email": contact_email,
             "site_url": root,
+            "results_url": results_url(lead),
+            "results_days": app_settings.RESULTS_MAX_AGE // (24 * 3600),
         }
         send_mail(
             "reader_confirmation",
@@ -179,3 +199,85 @@ class MarketingOptIn(ReaderMail):
             reply_to=contact_email or None,
         )
         Lead.objects.filter(pk=lead.pk).update(marketing_confirmation_sent_at=timezone.now())
+
+
+class OnDemandMail(DeliveryChannel):
+    """A mail an operation asks for (a shortlist, an assignment); never planned for a new lead."""
+
+    def plan(self, lead):
+        return []
+
+
+def shortlist_mail_context(shortlist, lead):
+    root = site_root_url(lead)
+    return {
+        **lead_context(lead),
+        "shortlist": shortlist,
+        "vendors": shortlist.vendors,
+        "message_paragraphs": [part.strip() for part in shortlist.message.split("\n\n") if part.strip()],
+        "consultant_name": shortlist.consultant_name,
+        "reply_to": shortlist.reply_to,
+        "site_url": root,
+        "results_url": results_url(lead),
+    }
+
+
+def shortlist_mail(shortlist, lead):
+    """The shortlist e-mail as the reader gets it, in the lead's language: sent, and shown as the preview."""
+    count = len(shortlist.vendors)
+    return build_mail(
+        "shortlist",
+        lambda: (
+            ngettext(
+                "Your shortlist: %(count)d CRM system chosen for you",
+                "Your shortlist: %(count)d CRM systems chosen for you",
+                count,
+            )
+            % {"count": count}
+        ),
+        lead.email,
+        shortlist_mail_context(shortlist, lead),
+        shortlist.language or lead.locale or settings.LANGUAGE_CODE,
+        reply_to=shortlist.reply_to or sales_address(lead) or None,
+        from_name=shortlist.consultant_name,
+    )
+
+
+class ShortlistMail(OnDemandMail):
+    """The consultant's shortlist to the reader; the lead's status follows only once the mail was accepted."""
+
+    kind = Delivery.Kind.SHORTLIST
+    label = Delivery.Kind.SHORTLIST.label
+
+    def send(self, delivery, lead):
+        shortlist = Shortlist.objects.filter(delivery=delivery).first()
+        if shortlist is None:
+            raise PermanentFailure("the shortlist of this delivery no longer exists")
+        if not lead.email:
+            raise PermanentFailure("the lead has no e-mail address")
+        message = shortlist_mail(shortlist, lead)
+        if message.send() != 1:
+            raise DeliveryError("the mail backend accepted no message")
+        shortlist_accepted(shortlist, lead)
+
+
+class AssignmentMail(OnDemandMail):
+    """Tells a consultant that a lead was assigned to them, with a link to it; in the site's language."""
+
+    kind = Delivery.Kind.ASSIGNMENT
+    label = Delivery.Kind.ASSIGNMENT.label
+
+    def send(self, delivery, lead):
+        admin_root = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
+        context = {
+            **lead_context(lead),
+            "admin_url": f"{admin_root}{lead_admin_url('inspect', lead)}",
+            "assignee": lead.assignee,
+        }
+        send_mail(
+            "assignment",
+            lambda: _("Lead assigned to you: %(company)s") % {"company": lead.company or lead.pk},
+            delivery.target,
+            context,
+            settings.LANGUAGE_CODE,
+        )

@@ -1,0 +1,87 @@
+"""The vendor catalogue as readers, consultants and mails see it: vendors in a language, matches in words.
+
+Matching runs on the source-language vendors; what a reader or a consultant
+reads is each vendor's translation in the lead's language, and each stored
+reason with the questionnaire's labels instead of option keys.
+"""
+
+from wagtail.models import Locale
+
+from .criteria import labels as criterion_labels
+from .models import Vendor
+
+
+def localized(instance, locale):
+    """``instance``'s translation in ``locale`` when there is one, else ``instance`` itself."""
+    if instance is None or instance.locale_id == locale.pk:
+        return instance
+    return instance.get_translation_or_none(locale) or instance
+
+
+def catalogue_of(questionnaire):
+    """Every vendor of a questionnaire's catalogue, in any language, active or not."""
+    return Vendor.objects.filter(questionnaire__translation_key=questionnaire.translation_key)
+
+
+def source_vendors(questionnaire):
+    """The active vendors of a questionnaire's catalogue, in the default (source) language."""
+    return catalogue_of(questionnaire).filter(active=True, locale=Locale.get_default()).select_related("logo")
+
+
+def vendors_by_id(vendor_ids, locale):
+    """The vendors of ``vendor_ids`` by id, each in ``locale`` where translated; unknown ids left out. Two queries."""
+    vendors = {v.pk: v for v in Vendor.objects.filter(pk__in=vendor_ids).select_related("logo")}
+    translations = {
+        v.translation_key: v
+        for v in Vendor.objects.filter(
+            translation_key__in=[v.translation_key for v in vendors.values()], locale=locale
+        ).select_related("logo")
+    }
+    return {pk: translations.get(vendor.translation_key, vendor) for pk, vendor in vendors.items()}
+
+
+def vendors_in_order(vendor_ids, locale):
+    """Vendors by id in the given order, each in ``locale`` where translated. Two queries."""
+    found = vendors_by_id(vendor_ids, locale)
+    return [found[vendor_id] for vendor_id in vendor_ids if vendor_id in found]
+
+
+def lead_locale(lead):
+    """The Wagtail locale of the lead's language; the default locale when the site has no such locale."""
+    return Locale.objects.filter(language_code=lead.locale).first() or Locale.get_default()
+
+
+def readable_reasons(definition, reasons):
+    """Stored reasons with criteria and option keys turned into labels, in the active language."""
+    roles = criterion_labels()
+    readable = []
+    for reason in reasons or []:
+        if not isinstance(reason, dict):
+            continue
+        criterion = reason.get("criterion", "")
+        question = definition.question_for_role(criterion) if definition else None
+        labels = {option.key: option.label for option in question.choices} if question else {}
+        readable.append(
+            {
+                "label": str(roles.get(criterion, criterion)),
+                "values": [str(labels.get(key, key)) for key in reason.get("keys", [])],
+                "met": bool(reason.get("met", False)),
+                "points": reason.get("points", 0),
+            }
+        )
+    return readable
+
+
+def readable_matches(lead):
+    """Every match stored on the lead, best first, with its reasons in words."""
+    definition = lead.questionnaire.definition if lead.questionnaire else None
+    return [
+        {
+            "vendor_id": match.get("vendor_id"),
+            "vendor": match.get("vendor"),
+            "score": match.get("score"),
+            "reasons": readable_reasons(definition, match.get("reasons")),
+        }
+        for match in lead.matches or []
+        if isinstance(match, dict)
+    ]

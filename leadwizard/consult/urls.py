@@ -1,0 +1,12 @@
+"""The consultant's admin URLs, below /admin/leadwizard/consult/, in the namespace ``leadwizard_consult``."""
+
+from django.urls import path
+
+from .views import QueueView, ShortlistView
+
+app_name = "leadwizard_consult"
+
+urlpatterns = [
+    path("", QueueView.as_view(), name="queue"),
+    path("leads/<int:pk>/shortlist/", ShortlistView.as_view(), name="shortlist"),
+]
