@@ -180,6 +180,14 @@ class AppSettings:
         return self._get("SHORTLIST_SIZE", 7)
 
     @property
+    def ROUND_ROBIN(self):
+        """Usernames of the consultants who get new leads in turn; empty (the default): nobody is assigned.
+
+        Users in the list who may not work leads are skipped; suspected spam is never assigned.
+        """
+        return self._get("ROUND_ROBIN", [])
+
+    @property
     def RESULTS_MAX_AGE(self):
         """Seconds the results link in a reader's e-mails stays valid. Default 180 days."""
         return self._get("RESULTS_MAX_AGE", 180 * 24 * 3600)

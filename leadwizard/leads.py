@@ -1,4 +1,4 @@
-"""Operations on leads that every front end shares: create a lead, and who may work leads.
+"""Operations on leads that every front end shares: create a lead.
 
 The wizard calls ``create_lead`` for a finished request; a headless API or a
 command would call the same function, so every lead is saved the same way:
@@ -6,15 +6,15 @@ in one transaction with its deliveries, once per submission key, announced
 only after the commit. Erasing and the right of access are in ``privacy``.
 """
 
+import logging
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from .assignment import assign_new_lead
 from .conf import app_settings
 from .consent import MARKETING_CONSENT_TEXT, consent_version, render_consent_html
 from .deliveries.planning import schedule_deliveries_safely
@@ -22,6 +22,8 @@ from .matching import answers_by_role
 from .models import Lead
 from .signals import lead_submitted
 from .text import clean_line
+
+logger = logging.getLogger(__name__)
 
 
 def utm_parameters(landing_url):
@@ -100,23 +102,15 @@ def create_lead(
             # Planned with the lead, so no commit can leave a lead without its deliveries;
             # their tasks are enqueued once this transaction commits.
             schedule_deliveries_safely(lead)
+            assign_new_lead_safely(lead)
             transaction.on_commit(lambda: lead_submitted.send(sender=Lead, lead=lead))
     return lead, created
 
 
-def lead_staff():
-    """Users who may work leads: active superusers and holders of both view and change permissions."""
-    user_model = get_user_model()
-
-    def holding(codename):
-        return Q(
-            groups__permissions__codename=codename, groups__permissions__content_type__app_label="leadwizard"
-        ) | Q(user_permissions__codename=codename, user_permissions__content_type__app_label="leadwizard")
-
-    holders = user_model.objects.filter(holding("view_lead")).filter(holding("change_lead")).values("pk")
-    return (
-        user_model.objects.filter(is_active=True)
-        .filter(Q(is_superuser=True) | Q(pk__in=holders))
-        .distinct()
-        .order_by(user_model.USERNAME_FIELD)
-    )
+def assign_new_lead_safely(lead):
+    """Round-robin assignment in a savepoint; a failure is logged and must never cost the reader's lead."""
+    try:
+        with transaction.atomic():
+            assign_new_lead(lead)
+    except Exception:
+        logger.exception("Could not assign lead %s round-robin", lead.pk)

@@ -343,7 +343,6 @@ class Lead(models.Model):
         on_delete=models.SET_NULL,
         related_name="assigned_leads",
     )
-    notes = models.TextField(_("internal notes"), blank=True)
 
     questionnaire = models.ForeignKey(
         Questionnaire,
@@ -659,6 +658,35 @@ class Shortlist(models.Model):
     @property
     def vendor_names(self):
         return [vendor.get("name", "") for vendor in self.vendors]
+
+
+class LeadNote(models.Model):
+    """A consultant's or marketer's note on a lead, with its author and time; part of the lead's timeline."""
+
+    lead = models.ForeignKey(
+        Lead, verbose_name=_("lead"), on_delete=models.CASCADE, related_name="lead_notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    author_name = models.CharField(
+        _("author's name"), max_length=150, blank=True, help_text=_("Kept when the account is deleted.")
+    )
+    text = models.TextField(_("note"), max_length=4000)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return _("Note %(id)s on lead %(lead)s") % {"id": self.pk, "lead": self.lead_id}
 
 
 class ExportJob(models.Model):

@@ -15,10 +15,10 @@ from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
 from .audit import LOG_ERASE
-from .models import Delivery, Lead, Shortlist
+from .models import Delivery, Lead, LeadNote, Shortlist
 
 # Blanked on erasure; all are free text or contact details the reader typed in.
-PERSONAL_FIELDS = ("name", "company", "email", "phone", "message", "notes")
+PERSONAL_FIELDS = ("name", "company", "email", "phone", "message")
 # Kept as scheme, host and path only: query strings and fragments may carry e-mail addresses or ids.
 URL_FIELDS = ("landing_url", "referrer")
 ERASED_DELIVERY_NOTE = "Cancelled: the personal data of the lead was erased."
@@ -82,6 +82,8 @@ def erase_lead(lead, user=None, reason=""):
 
     # A consultant's message greets the reader by name; the vendors sent stay (they are statistics).
     Shortlist.objects.filter(lead=lead).exclude(message="").update(message="")
+    # Notes are free text about the person.
+    LeadNote.objects.filter(lead=lead).exclude(text="").update(text="")
 
     # Earlier log entries carry the lead's name and company as their label.
     scrub_log_labels(lead)
@@ -110,7 +112,10 @@ def lead_personal_data(lead):
         "status": lead.status,
         "language": lead.locale,
         "contact": lead.contact,
-        "internal_notes": lead.notes,
+        "internal_notes": [
+            {"created_at": _iso(note.created_at), "author": note.author_name, "text": note.text}
+            for note in lead.lead_notes.order_by("created_at")
+        ],
         "questionnaire": str(lead.questionnaire) if lead.questionnaire_id else None,
         "answers": lead.answers,
         "answers_as_shown": lead.answer_labels,

@@ -7,12 +7,10 @@ from django.utils.functional import cached_property, classproperty
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.admin.views.bulk_action import BulkAction
-from wagtail.log_actions import log
 from wagtail.permissions import policy_registry
 
 from ..admin_urls import lead_admin_url
-from ..audit import LOG_ASSIGN, LOG_STATUS
-from ..leads import lead_staff
+from ..assignment import assign_lead, lead_staff, set_status
 from ..models import Lead
 
 
@@ -83,10 +81,7 @@ class SetStatusBulkAction(LeadBulkAction):
     @classmethod
     def execute_action(cls, objects, status=None, user=None, **kwargs):
         for lead in objects:
-            if lead.status != status:
-                lead.status = status
-                lead.save(update_fields=["status", "updated_at"])
-                log(lead, LOG_STATUS, user=user, data={"status": status})
+            set_status(lead, status, by=user)
         return len(objects), 0
 
     def get_success_message(self, num_parent_objects, num_child_objects):
@@ -115,15 +110,7 @@ class AssignBulkAction(LeadBulkAction):
     @classmethod
     def execute_action(cls, objects, assignee=None, user=None, **kwargs):
         for lead in objects:
-            if lead.assignee_id != (assignee.pk if assignee else None):
-                lead.assignee = assignee
-                lead.save(update_fields=["assignee", "updated_at"])
-                log(
-                    lead,
-                    LOG_ASSIGN,
-                    user=user,
-                    data={"assignee": assignee.get_username() if assignee else None},
-                )
+            assign_lead(lead, assignee, by=user)
         return len(objects), 0
 
     def get_success_message(self, num_parent_objects, num_child_objects):

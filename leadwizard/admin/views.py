@@ -4,8 +4,11 @@ from wagtail.admin.views.generic import EditView, InspectView
 from wagtail.log_actions import log
 
 from ..admin_urls import consult_url
+from ..assignment import assign_lead, set_status
 from ..audit import LOG_VIEW
 from ..catalogue import readable_matches
+from ..models import Lead
+from ..timeline import lead_timeline
 
 
 class PersonTitleMixin:
@@ -38,6 +41,8 @@ class LeadInspectView(PersonTitleMixin, InspectView):
         context["matches"] = readable_matches(lead)
         context["deliveries"] = lead.deliveries.select_related("webhook")
         context["shortlists"] = lead.shortlists.all()
+        context["timeline"] = lead_timeline(lead)
+        context["note_url"] = consult_url("add_note", lead.pk)
         context["shortlist_url"] = consult_url("shortlist", lead.pk)
         user = self.request.user
         context["can_change"] = self.permission_policy.user_has_permission_for_instance(user, "change", lead)
@@ -46,4 +51,15 @@ class LeadInspectView(PersonTitleMixin, InspectView):
 
 
 class LeadEditView(PersonTitleMixin, EditView):
-    """Status, assignee and notes of a lead."""
+    """Status and assignee of a lead; each change is recorded and a new assignee is told by mail."""
+
+    def save_instance(self):
+        lead = Lead.objects.get(pk=self.object.pk)
+        data = self.form.cleaned_data
+        user = self.request.user
+        # Atomic with the caller's transaction (Wagtail's form_valid); the mail goes after the commit.
+        if "status" in data:
+            set_status(lead, data["status"], by=user)
+        if "assignee" in data:
+            assign_lead(lead, data["assignee"], by=user)
+        return lead

@@ -21,8 +21,8 @@ from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from ..admin_urls import ADMIN_PREFIX, LEAD_ADMIN_NAMESPACE
+from ..assignment import lead_staff
 from ..exports.filters import SEARCH_FIELDS, LeadFilterSet
-from ..leads import lead_staff
 from ..models import Lead, Questionnaire, Vendor, Webhook
 from .exports import LeadIndexView as ExportingLeadIndexView
 from .forms import VendorAdminForm
@@ -196,9 +196,7 @@ class LeadViewSet(ModelViewSet):
     search_backend_name = None
     ordering = ["-created_at"]
     sort_order_field = None
-    edit_handler = ObjectList(
-        [FieldPanel("status"), FieldPanel("assignee"), FieldPanel("notes")], base_form_class=LeadForm
-    )
+    edit_handler = ObjectList([FieldPanel("status"), FieldPanel("assignee")], base_form_class=LeadForm)
 
 
 #: The one instance registered with Wagtail (``wagtail_hooks.py``).

@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from .views import QueueView, ShortlistView
+from .views import AddNoteView, QueueView, ShortlistView
 
 app_name = "leadwizard_consult"
 
 urlpatterns = [
     path("", QueueView.as_view(), name="queue"),
     path("leads/<int:pk>/shortlist/", ShortlistView.as_view(), name="shortlist"),
+    path("leads/<int:pk>/notes/", AddNoteView.as_view(), name="add_note"),
 ]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -18,6 +19,7 @@ from ..admin_urls import consult_url, lead_admin_url
 from ..deliveries.channels.email import shortlist_mail
 from ..models import Lead
 from ..shortlists import ShortlistRefused, new_shortlist, send_shortlist, shortlist_size, waiting_leads
+from ..timeline import add_note
 from .forms import ShortlistForm
 
 QUEUE_PER_PAGE = 50
@@ -156,3 +158,21 @@ class ShortlistView(ConsultantView):
             action_url=consult_url("shortlist", self.lead.pk),
         )
         return context
+
+
+class AddNoteView(View):
+    """POST only: adds a note to the lead's timeline and goes back to the lead."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        if not may_work_leads(request.user):
+            raise PermissionDenied
+        lead = get_object_or_404(Lead, pk=pk)
+        try:
+            add_note(lead, request.user, request.POST.get("text", ""))
+        except ValueError:
+            messages.error(request, _("The note is empty; nothing was added."))
+        else:
+            messages.success(request, _("Note added."))
+        return redirect(lead_admin_url("inspect", lead) + "#lead-timeline")

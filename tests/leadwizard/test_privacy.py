@@ -12,7 +12,7 @@ from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
 from leadwizard.audit import LOG_ERASE, LOG_EXPORT, LOG_VIEW
-from leadwizard.models import Delivery, Lead
+from leadwizard.models import Delivery, Lead, LeadNote
 from leadwizard.privacy import erase_lead, personal_data_for_email, strip_url
 from tests.factories import LeadFactory, QuestionnaireFactory, VendorFactory, staff_user, wizard_article
 from tests.utils import WizardRun
@@ -33,7 +33,6 @@ def lead(site_tree):
         email="Erika@Muster.example",
         phone="+49 30 1234567",
         message="Bitte rufen Sie mich an.",
-        notes="Kundin wünscht Rückruf am Montag.",
         landing_url="https://crm.example/magazin/crm-ratgeber/?utm_source=newsletter&email=erika@muster.example#top",
         referrer="https://user:secret@www.google.com/search?q=erika+mustermann",
         utm_source="newsletter",
@@ -46,6 +45,7 @@ def lead(site_tree):
         top_matches=[{"vendor_id": 1, "vendor": "Alpha CRM", "score": 90.0, "reasons": []}],
         match_count=3,
     )
+    LeadNote.objects.create(lead=lead, author_name="Clara", text="Kundin wünscht Rückruf am Montag.")
     Delivery.objects.create(
         lead=lead,
         kind=Delivery.Kind.READER_CONFIRMATION,
@@ -90,8 +90,9 @@ def test_erase_removes_personal_data_and_keeps_answers(lead):
     assert erase_lead(lead, user=editor) is True
 
     lead.refresh_from_db()
-    for field in ("name", "company", "email", "phone", "message", "notes"):
+    for field in ("name", "company", "email", "phone", "message"):
         assert getattr(lead, field) == "", field
+    assert [note.text for note in lead.lead_notes.all()] == [""]
     assert lead.landing_url == "https://crm.example/magazin/crm-ratgeber/"
     assert lead.referrer == "https://www.google.com/search"
     assert lead.erased_at is not None
