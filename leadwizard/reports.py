@@ -1,4 +1,5 @@
-"""The numbers of the lead reports: conversion per source page and the funnel of a questionnaire.
+"""The numbers of the lead reports: conversion per source page, the funnel of a questionnaire, and the
+hand-over (time from lead to shortlist, shortlists per consultant).
 
 Aggregated numbers only (funnel counts and lead counts), never personal data.
 Rows are computed in Python from a few grouped queries; a report never holds
@@ -11,13 +12,13 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale, Page
 
-from .models import FunnelCount, Lead, Questionnaire
+from .models import FunnelCount, Lead, Questionnaire, Shortlist
 
 DEFAULT_DAYS = 30
 CONTACT_STEP = "contact"
@@ -242,3 +243,107 @@ def funnel_rows(translation_key, start=None, end=None):
             )
         )
     return rows
+
+
+# The hand-over: from lead to shortlist ------------------------------------------------------
+
+
+def nearest_rank(sorted_values, fraction):
+    """The nearest-rank percentile of already sorted values (the median is 0.5); None when empty."""
+    if not sorted_values:
+        return None
+    rank = max(1, -(-len(sorted_values) * fraction // 1))  # ceil without floats creeping in
+    return sorted_values[int(rank) - 1]
+
+
+def hours(delta):
+    return round(delta.total_seconds() / 3600, 1)
+
+
+def format_hours(value):
+    return DASH if value is None else number_format(value, decimal_pos=1)
+
+
+@dataclass
+class HandoverWeek:
+    """Leads of one ISO week (by arrival) and how long they waited for their first shortlist."""
+
+    week: str
+    week_start: datetime.date
+    leads: int
+    shortlisted: int
+    waiting_hours: list
+
+    @property
+    def median_hours(self):
+        return nearest_rank(self.waiting_hours, 0.5)
+
+    @property
+    def p90_hours(self):
+        return nearest_rank(self.waiting_hours, 0.9)
+
+    @property
+    def open(self):
+        return self.leads - self.shortlisted
+
+    @property
+    def median_display(self):
+        return format_hours(self.median_hours)
+
+    @property
+    def p90_display(self):
+        return format_hours(self.p90_hours)
+
+
+def first_shortlists(leads):
+    """{lead id: time its first shortlist went out} for the leads of ``leads`` that got one."""
+    return dict(
+        Shortlist.objects.filter(lead__in=leads, sent_at__isnull=False)
+        .values("lead")
+        .annotate(first=Min("sent_at"))
+        .values_list("lead", "first")
+    )
+
+
+def handover_weeks(start=None, end=None):
+    """Per ISO week of arrival: leads (spam left out), how many got a shortlist, median and p90 wait in hours."""
+    leads = _created_filter(Lead.objects.exclude(status=Lead.Status.SPAM), start, end)
+    first = first_shortlists(leads.values("pk"))
+    weeks = {}
+    for pk, created_at in leads.values_list("pk", "created_at").iterator(chunk_size=2000):
+        local = timezone.localtime(created_at).date()
+        year, week, weekday = local.isocalendar()
+        row = weeks.setdefault(
+            (year, week),
+            HandoverWeek(f"{year}-W{week:02d}", local - datetime.timedelta(days=weekday - 1), 0, 0, []),
+        )
+        row.leads += 1
+        if pk in first:
+            row.shortlisted += 1
+            row.waiting_hours.append(hours(first[pk] - created_at))
+    for row in weeks.values():
+        row.waiting_hours.sort()
+    return [weeks[key] for key in sorted(weeks, reverse=True)]
+
+
+@dataclass
+class ConsultantRow:
+    consultant: str
+    shortlists: int
+    leads: int
+
+
+def shortlists_per_consultant(start=None, end=None):
+    """Shortlists sent in the range (by sending day) per consultant, most first."""
+    low, high = _day_bounds(start, end)
+    sent = Shortlist.objects.filter(sent_at__isnull=False)
+    if low:
+        sent = sent.filter(sent_at__gte=low)
+    if high:
+        sent = sent.filter(sent_at__lt=high)
+    rows = (
+        sent.values("consultant_name")
+        .annotate(shortlists=Count("pk"), leads=Count("lead", distinct=True))
+        .order_by("-shortlists", "consultant_name")
+    )
+    return [ConsultantRow(row["consultant_name"] or DASH, row["shortlists"], row["leads"]) for row in rows]

@@ -35,6 +35,7 @@ hooks.register("construct_homepage_summary_items", add_summary_items)
 hooks.register("register_log_actions", audit.register_actions)
 hooks.register("register_reports_menu_item", menu.conversion_report_item)
 hooks.register("register_reports_menu_item", menu.funnel_report_item)
+hooks.register("register_reports_menu_item", menu.handover_report_item)
 hooks.register("register_reports_menu_item", menu.personal_data_item)
 # After Wagtail's own view-restriction check (order 0), so private pages stay private.
 hooks.register("on_serve_page", serve_with_wizard, order=100)

@@ -40,6 +40,17 @@ def funnel_report_item():
     )
 
 
+def handover_report_item():
+    return PermissionMenuItem(
+        _("Lead to shortlist"),
+        admin_url("report_handover"),
+        name="leadwizard-handover",
+        icon_name="time",
+        order=1315,
+        permissions=["leadwizard.view_lead"],
+    )
+
+
 def personal_data_item():
     return PermissionMenuItem(
         _("Personal data request"),

@@ -1,4 +1,4 @@
-"""The admin's lead reports: conversion per source page and the funnel of a questionnaire.
+"""The admin's lead reports: conversion per source page, the funnel of a questionnaire, lead to shortlist.
 
 They are Wagtail ``ReportView``s, so filters, the admin layout and the CSV/XLSX
 downloads work like the built-in reports; the numbers come from ``reports``.
@@ -19,9 +19,11 @@ from ..reports import (
     default_date_range,
     format_percent,
     funnel_rows,
+    handover_weeks,
     percent,
     questionnaire_choices,
     representative,
+    shortlists_per_consultant,
 )
 
 # Filters --------------------------------------------------------------------------------------
@@ -204,4 +206,35 @@ class FunnelReportView(LeadReportView):
         )
         context["questionnaire"] = representative(key) if key else None
         context["has_questionnaires"] = Questionnaire.objects.exists()
+        return context
+
+
+class HandoverReportView(LeadReportView):
+    """How fast leads get their shortlist, per week, and how many shortlists each consultant sent."""
+
+    page_title = _("Lead to shortlist")
+    header_icon = "time"
+    index_url_name = "leadwizard_admin:report_handover"
+    index_results_url_name = "leadwizard_admin:report_handover_results"
+    results_template_name = "leadwizard/reports/handover_results.html"
+    filterset_class = ReportFilterSet
+    export_filename = "lead-to-shortlist"
+    paginate_by = None
+    list_export = ["week", "leads", "shortlisted", "open", "median_hours", "p90_hours"]
+    export_headings = {
+        "week": _("Week"),
+        "leads": _("Leads"),
+        "shortlisted": _("With shortlist"),
+        "open": _("Still waiting"),
+        "median_hours": _("Median wait (hours)"),
+        "p90_hours": _("90th percentile wait (hours)"),
+    }
+
+    def get_rows(self, start, end, translation_key):
+        return handover_weeks(start, end)
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        start, end = self.filters.date_range() if self.filters and self.filters.is_valid() else (None, None)
+        context["consultants"] = shortlists_per_consultant(start, end)
         return context

@@ -9,7 +9,7 @@ from django.urls import path, re_path
 from .deliveries import retry_delivery
 from .exports import export_download_view, export_leads_view, export_progress_view, export_status_view
 from .privacy import LeadEraseView, PersonalDataAccessView
-from .reports import ConversionReportView, FunnelReportView
+from .reports import ConversionReportView, FunnelReportView, HandoverReportView
 
 app_name = "leadwizard_admin"
 
@@ -28,6 +28,12 @@ urlpatterns = [
     path("reports/funnel/", FunnelReportView.as_view(), name="report_funnel"),
     path(
         "reports/funnel/results/", FunnelReportView.as_view(results_only=True), name="report_funnel_results"
+    ),
+    path("reports/handover/", HandoverReportView.as_view(), name="report_handover"),
+    path(
+        "reports/handover/results/",
+        HandoverReportView.as_view(results_only=True),
+        name="report_handover_results",
     ),
     path("privacy/erase/<int:pk>/", LeadEraseView.as_view(), name="erase_lead"),
     path("privacy/access/", PersonalDataAccessView.as_view(), name="privacy_access"),

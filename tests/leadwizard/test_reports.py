@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from leadwizard.models import FunnelCount, Lead
-from leadwizard.reports import conversion_rows, funnel_rows
+from leadwizard.models import FunnelCount, Lead, Shortlist
+from leadwizard.reports import conversion_rows, funnel_rows, handover_weeks, nearest_rank
 from tests.factories import (
     ArticlePageFactory,
     LeadFactory,
@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 
 CONVERSION_URL = "leadwizard_admin:report_conversion"
 FUNNEL_URL = "leadwizard_admin:report_funnel"
+HANDOVER_URL = "leadwizard_admin:report_handover"
 
 
 def days_ago(n):
@@ -284,7 +285,7 @@ def test_funnel_report_without_questionnaires(client, db):
 # Permissions -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url_name", [CONVERSION_URL, FUNNEL_URL])
+@pytest.mark.parametrize("url_name", [CONVERSION_URL, FUNNEL_URL, HANDOVER_URL])
 @pytest.mark.parametrize("params", [{}, {"export": "csv"}], ids=["page", "csv"])
 def test_reports_need_view_lead_permission(client, funnel, url_name, params):
     client.force_login(staff_user("redakteur", "leadwizard.change_questionnaire"))
@@ -310,3 +311,64 @@ def test_funnel_report_with_an_invalid_date(client, funnel):
     response = client.get(reverse(FUNNEL_URL), {"date_from": "gestern"})
     assert response.status_code == 200
     assert "Choose a questionnaire and a valid date range" in response.content.decode()
+
+
+# Lead to shortlist ------------------------------------------------------------------------------
+
+
+def lead_with_wait(created, hours=None, consultant="Clara Berater", status=Lead.Status.NEW):
+    lead = LeadFactory(status=status)
+    Lead.objects.filter(pk=lead.pk).update(created_at=created)
+    if hours is not None:
+        sent = created + datetime.timedelta(hours=hours)
+        Shortlist.objects.create(
+            lead=lead, consultant_name=consultant, language="de", sent_at=sent, vendors=[]
+        )
+        # A later second shortlist does not count as the wait.
+        Shortlist.objects.create(
+            lead=lead, consultant_name=consultant, language="de", sent_at=sent + datetime.timedelta(days=3)
+        )
+    return lead
+
+
+def test_nearest_rank_percentiles():
+    assert nearest_rank([], 0.5) is None
+    assert nearest_rank([4.0], 0.9) == 4.0
+    assert nearest_rank([1, 2, 3, 4], 0.5) == 2
+    assert nearest_rank(list(range(1, 11)), 0.9) == 9
+    assert nearest_rank(list(range(1, 12)), 0.9) == 10
+
+
+@pytest.fixture
+def handover(site_tree):
+    monday = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday() + 7)
+    noon = timezone.make_aware(datetime.datetime.combine(monday, datetime.time(12)))
+    for wait in (1, 2, 3, 4, 40):
+        lead_with_wait(noon, wait)
+    lead_with_wait(noon + datetime.timedelta(days=2), 10, consultant="David Beispiel")
+    lead_with_wait(noon)  # still waiting
+    lead_with_wait(noon, 1, status=Lead.Status.SPAM)  # left out
+    lead_with_wait(noon + datetime.timedelta(days=7), 5, consultant="David Beispiel")  # the week after
+    return monday
+
+
+def test_handover_weeks_give_median_and_90th_percentile(handover):
+    later, week = handover_weeks(handover - datetime.timedelta(days=1), timezone.localdate())
+    year, number, _day = handover.isocalendar()
+    assert week.week == f"{year}-W{number:02d}" and week.week_start == handover
+    assert (week.leads, week.shortlisted, week.open) == (7, 6, 1)
+    assert week.waiting_hours == [1, 2, 3, 4, 10, 40]
+    assert (week.median_hours, week.p90_hours) == (3, 40)
+    assert (later.leads, later.median_hours) == (1, 5)
+
+
+def test_handover_report_page_and_export(client, handover):
+    client.force_login(staff_user("marketing", "leadwizard.view_lead"))
+    params = {"date_from": (handover - datetime.timedelta(days=1)).isoformat()}
+    html = client.get(reverse(HANDOVER_URL), params).content.decode()
+    assert "Median" in html
+    consultants = html.split('id="leadwizard-consultants-title"', 1)[1]
+    assert consultants.index("Clara Berater") < consultants.index("David Beispiel")
+    rows = csv_rows(client.get(reverse(HANDOVER_URL), {**params, "export": "csv"}))
+    assert rows[0][:2] == ["Week", "Leads"]
+    assert rows[-1][1:] == ["7", "6", "1", "3.0", "40.0"]
