@@ -22,7 +22,7 @@ from wagtail.search import index
 from .blocks import QuestionnaireStepsBlock
 from .criteria import get_criteria
 from .matching import VendorProfile
-from .questionnaire import Definition
+from .questionnaire import Definition, fill_counts
 from .text import clean_data, clean_line, clean_text
 from .webhook_targets import RefusedTarget, check_url
 
@@ -55,7 +55,9 @@ class Questionnaire(TranslatableMixin, index.Indexed, models.Model):
     results_text = models.TextField(
         _("results text"),
         blank=True,
-        help_text=_("Shown under 'N systems found' on the contact step."),
+        help_text=_(
+            "Shown under 'N systems found' on the contact step. {count} and {shortlist_count} work here too."
+        ),
     )
     no_results_text = models.TextField(
         _("text when nothing matches"),
@@ -79,7 +81,19 @@ class Questionnaire(TranslatableMixin, index.Indexed, models.Model):
         _("next steps"),
         blank=True,
         features=["bold", "italic", "link", "ol", "ul"],
-        help_text=_("What happens next, e.g. a short list of the next steps."),
+        help_text=_(
+            "What happens next, e.g. a short list of the next steps. Write {count} for the number of "
+            "vendors found and {shortlist_count} for the number the shortlist will hold; never a fixed number."
+        ),
+    )
+    no_results_success_text = RichTextField(
+        _("next steps when nothing matched"),
+        blank=True,
+        features=["bold", "italic", "link", "ol", "ul"],
+        help_text=_(
+            "Shown instead of the next steps, and in the confirmation e-mail, when no vendor matched; "
+            "it must promise no list of vendors."
+        ),
     )
     notification_email = models.EmailField(
         _("notification e-mail"),
@@ -107,6 +121,7 @@ class Questionnaire(TranslatableMixin, index.Indexed, models.Model):
                 [
                     FieldPanel("success_title"),
                     FieldPanel("success_text"),
+                    FieldPanel("no_results_success_text"),
                     FieldPanel("notification_email"),
                 ],
                 heading=_("Success"),
@@ -126,6 +141,19 @@ class Questionnaire(TranslatableMixin, index.Indexed, models.Model):
     @cached_property
     def definition(self):
         return Definition.from_stream(self.steps)
+
+    def results_text_for(self, match_count):
+        """The contact step's text under "N systems found", with the numbers filled in."""
+        return fill_counts(self.results_text, match_count)
+
+    def next_steps_for(self, match_count):
+        """The next steps (rich text as stored) for a reader who was shown ``match_count`` vendors.
+
+        With no match, the text for that case (or none): no reader is promised a list that cannot come.
+        """
+        if not match_count:
+            return self.no_results_success_text
+        return fill_counts(self.success_text, match_count)
 
     def clean(self):
         super().clean()

@@ -7,6 +7,7 @@ objects.
 
 from dataclasses import dataclass, field
 
+from .conf import app_settings
 from .question_kinds import MAX_NUMBER, NO, YES, Option, kind_for  # noqa: F401 - MAX_NUMBER, NO, YES for callers
 
 
@@ -174,3 +175,14 @@ class Definition:
             ]
             grouped.append({"key": step.key, "title": step.title, "questions": rows})
         return grouped
+
+
+def fill_counts(text, match_count):
+    """Editors' ``{count}`` (vendors found) and ``{shortlist_count}`` (vendors the shortlist will hold).
+
+    Only these two placeholders are replaced, so any other brace in rich text stays as written.
+    """
+    shortlist_count = min(match_count, app_settings.SHORTLIST_SIZE)
+    return (
+        (text or "").replace("{count}", str(match_count)).replace("{shortlist_count}", str(shortlist_count))
+    )

@@ -347,7 +347,8 @@ class QuestionnaireFactory(DjangoModelFactory):
     steps = factory.LazyFunction(steps_json)
     consent_text = '<p>Ich willige in die Verarbeitung meiner Angaben ein. <a href="https://crm.example/datenschutz/">Datenschutz</a></p>'
     success_title = "Ihre Anfrage ist erfolgreich bei uns eingegangen"
-    success_text = "<ol><li>Wir prüfen Ihre Angaben.</li><li>Sie erhalten 7 Anbieter.</li></ol>"
+    success_text = "<ol><li>Wir prüfen Ihre Angaben.</li><li>Sie erhalten {shortlist_count} von {count} Anbietern.</li></ol>"
+    no_results_success_text = "<p>Wir melden uns mit Vorschlägen.</p>"
     locale = factory.LazyFunction(lambda: locale("de"))
 
 

@@ -221,6 +221,7 @@ class Wizard:
             step_number=len(self.definition.steps) + 1,
             form=form,
             match_count=len(matches),
+            results_text=self.questionnaire.results_text_for(len(matches)),
             consent_html=consent_html,
             error_list=error_list,
         )
@@ -257,7 +258,7 @@ class Wizard:
             compress=True,
         )
         if self.is_fragment_request():
-            return self.success_context(done)
+            return self.success_context(done, len(matches))
         return HttpResponseRedirect(self.page_url({PARAM_DONE: done}))
 
     def save_lead(self, state, contact, matches, spam_reasons):
@@ -287,12 +288,14 @@ class Wizard:
             return None
         if self.request.GET.get(PARAM_VIEW) == "longlist":
             return self.longlist_context(token, data.get("v") or [])
-        return self.success_context(token)
+        return self.success_context(token, len(data.get("v") or []))
 
-    def success_context(self, done_token):
+    def success_context(self, done_token, match_count):
         return self.base_context(
             kind="success",
             state=None,
+            match_count=match_count,
+            next_steps=self.questionnaire.next_steps_for(match_count),
             longlist_url=self.page_url({PARAM_DONE: done_token, PARAM_VIEW: "longlist"}),
             success_url=self.page_url({PARAM_DONE: done_token}),
         )

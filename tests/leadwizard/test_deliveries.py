@@ -229,7 +229,10 @@ def test_a_new_lead_notifies_sales_confirms_to_the_reader_and_calls_webhooks(
         assert settings.LEADWIZARD_SALES_EMAIL in part  # whom to write to withdraw it
         assert "Alpha CRM" not in part  # no advertising
     assert "<" not in reader.body  # the text part has no markup
-    assert "- Wir prüfen Ihre Angaben.\n- Sie erhalten 7 Anbieter." in reader.body
+    # The editor's placeholders with the reader's numbers.
+    shown = lead.match_count
+    assert f"- Wir prüfen Ihre Angaben.\n- Sie erhalten {min(shown, 7)} von {shown} Anbietern." in reader.body
+    assert shown and "/results/" in reader.body  # the signed link to the results page
     assert "Datenschutz (https://crm.example/datenschutz/)" in reader.body  # links spelt out
     assert '<a href="https://crm.example/datenschutz/">Datenschutz</a>' in html
 

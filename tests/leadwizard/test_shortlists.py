@@ -386,3 +386,15 @@ def test_erasing_the_lead_blanks_the_message_and_cancels_an_unsent_shortlist(
     # An erased lead gets nothing: the form refuses.
     response = send(client, lead, form_data(client, lead), django_capture_on_commit_callbacks)
     assert response.status_code == 400 and Shortlist.objects.count() == 1
+
+
+def test_a_reader_without_matches_is_promised_no_list(catalogue):
+    from django.core.management import call_command
+
+    questionnaire, _matching, _outside, _foreign = catalogue
+    lead = new_lead(questionnaire, [])
+    assert lead.match_count == 0
+    call_command("retry_deliveries", verbosity=0)
+    (confirmation,) = [message for message in mail.outbox if message.to == [lead.email]]
+    assert "Wir melden uns mit Vorschlägen." in confirmation.body
+    assert "Sie erhalten" not in confirmation.body

@@ -268,8 +268,23 @@ def test_no_match_is_told_kindly_and_lead_can_still_be_left(client, wizard):
     assert run.match_count == 0
     assert "0 Systeme gefunden" in run.html
     assert "Kein System erfüllt alle Ihre Kriterien" in run.html
-    run.contact()
+    response = run.contact()
     assert Lead.objects.get().match_count == 0
+    # The success step promises no list: the editor's text for this case, not the next steps.
+    html = client.get(response["Location"]).content.decode()
+    assert "Wir melden uns mit Vorschlägen." in html
+    assert "Sie erhalten" not in html
+
+
+def test_the_success_step_fills_in_the_real_numbers(client, wizard, settings):
+    settings.LEADWIZARD_SHORTLIST_SIZE = 2
+    _questionnaire, page, block_id = wizard
+    run = WizardRun(client, page, block_id)
+    complete_questions(run)
+    assert "3 Systeme gefunden" in run.html
+    html = client.get(run.contact()["Location"]).content.decode()
+    assert "Sie erhalten 2 von 3 Anbietern." in html
+    assert "{shortlist_count}" not in html and "{count}" not in html
 
 
 def test_landing_url_utm_and_referrer_are_stored_without_ip(client, wizard):

@@ -207,6 +207,7 @@ class DemoLoader:
             "contact_intro",
             "success_title",
             "success_text",
+            "no_results_success_text",
         ):
             setattr(questionnaire, name, text[name])
         questionnaire.consent_text = text["consent_text"].replace("{privacy_link}", link)

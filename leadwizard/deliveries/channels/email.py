@@ -144,7 +144,9 @@ class ReaderConfirmation(ReaderMail):
     def send(self, delivery, lead):
         root = site_root_url(lead)
         questionnaire = lead.questionnaire
-        next_steps = absolute_links(expand_db_html(questionnaire.success_text) if questionnaire else "", root)
+        next_steps = absolute_links(
+            expand_db_html(questionnaire.next_steps_for(lead.match_count)) if questionnaire else "", root
+        )
         consent = absolute_links(lead.consent_text, root)
         contact_email = sales_address(lead)
         context = {
