@@ -180,6 +180,12 @@ class AppSettings:
         return self._get("SHORTLIST_SIZE", 7)
 
     @property
+    def DUPLICATE_WINDOW_HOURS(self):
+        """A request from an e-mail address that sent one this many hours before is marked a likely duplicate
+        (both are kept). Default 72; 0 switches the marking off."""
+        return self._get("DUPLICATE_WINDOW_HOURS", 72)
+
+    @property
     def ROUND_ROBIN(self):
         """Usernames of the consultants who get new leads in turn; empty (the default): nobody is assigned.
 

@@ -8,6 +8,7 @@ only after the commit. Erasing and the right of access are in ``privacy``.
 
 import logging
 import uuid
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
@@ -99,6 +100,7 @@ def create_lead(
             },
         )
         if created:
+            mark_likely_duplicate(lead)
             # Planned with the lead, so no commit can leave a lead without its deliveries;
             # their tasks are enqueued once this transaction commits.
             schedule_deliveries_safely(lead)
@@ -114,3 +116,30 @@ def assign_new_lead_safely(lead):
             assign_new_lead(lead)
     except Exception:
         logger.exception("Could not assign lead %s round-robin", lead.pk)
+
+
+def mark_likely_duplicate(lead):
+    """Link ``lead`` to the first lead of the same address within the window; returns that lead or None.
+
+    Every later request of a group points to its first one, so the consultant finds them together.
+    """
+    window = app_settings.DUPLICATE_WINDOW_HOURS
+    if not window or not lead.email:
+        return None
+    earlier = (
+        Lead.objects.filter(
+            email__iexact=lead.email,
+            erased_at__isnull=True,
+            created_at__gte=lead.created_at - timedelta(hours=window),
+            created_at__lte=lead.created_at,
+        )
+        .exclude(pk=lead.pk)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if earlier is None:
+        return None
+    first = earlier.duplicate_of or earlier
+    Lead.objects.filter(pk=lead.pk).update(duplicate_of=first)
+    lead.duplicate_of = first
+    return first

@@ -432,6 +432,18 @@ class Lead(models.Model):
         help_text=_("The first matches (LEADWIZARD_TOP_MATCHES) for exports and webhooks."),
     )
     spam_reasons = models.JSONField(_("spam indicators"), default=list, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("likely duplicate of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="likely_duplicates",
+        help_text=_(
+            "An earlier request from the same e-mail address within LEADWIZARD_DUPLICATE_WINDOW_HOURS; "
+            "both are kept, so that the consultant answers once."
+        ),
+    )
 
     marketing_consent = models.BooleanField(
         _("marketing consent requested"),

@@ -3,7 +3,7 @@
 from wagtail.admin.views.generic import EditView, InspectView
 from wagtail.log_actions import log
 
-from ..admin_urls import consult_url
+from ..admin_urls import consult_url, lead_admin_url
 from ..assignment import assign_lead, set_status
 from ..audit import LOG_VIEW
 from ..catalogue import readable_matches
@@ -42,6 +42,14 @@ class LeadInspectView(PersonTitleMixin, InspectView):
         context["deliveries"] = lead.deliveries.select_related("webhook")
         context["shortlists"] = lead.shortlists.all()
         context["timeline"] = lead_timeline(lead)
+        if lead.duplicate_of_id:
+            context["duplicate_of_url"] = lead_admin_url("inspect", lead.duplicate_of_id)
+        context["later_duplicates"] = [
+            {"created_at": created_at, "url": lead_admin_url("inspect", pk)}
+            for pk, created_at in lead.likely_duplicates.order_by("created_at").values_list(
+                "pk", "created_at"
+            )
+        ]
         context["note_url"] = consult_url("add_note", lead.pk)
         context["shortlist_url"] = consult_url("shortlist", lead.pk)
         user = self.request.user

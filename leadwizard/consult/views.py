@@ -4,6 +4,7 @@ import uuid
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -61,7 +62,9 @@ class QueueView(ConsultantView):
         context = super().get_context_data(**kwargs)
         view = self.request.GET.get("view")
         view = view if view in QUEUE_VIEWS else "all"
-        leads = self.filtered(view).select_related("assignee", "source_page")
+        leads = (
+            self.filtered(view).select_related("assignee").annotate(later_requests=Count("likely_duplicates"))
+        )
         page = Paginator(leads, QUEUE_PER_PAGE).get_page(self.request.GET.get("p"))
         now = timezone.now()
         context.update(

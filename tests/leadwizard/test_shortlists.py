@@ -398,3 +398,30 @@ def test_a_reader_without_matches_is_promised_no_list(catalogue):
     (confirmation,) = [message for message in mail.outbox if message.to == [lead.email]]
     assert "Wir melden uns mit Vorschlägen." in confirmation.body
     assert "Sie erhalten" not in confirmation.body
+
+
+def test_a_second_request_from_the_same_address_is_kept_and_marked_on_both(
+    client, consultant, catalogue, settings
+):
+    questionnaire, matching, _outside, _foreign = catalogue
+    first = new_lead(questionnaire, matching)
+    second = new_lead(questionnaire, matching, email="ERIKA@muster.example")
+    third = new_lead(questionnaire, matching)
+    other = new_lead(questionnaire, matching, email="jemand@anders.example")
+    assert Lead.objects.count() == 4
+    assert (second.duplicate_of, third.duplicate_of, other.duplicate_of) == (first, first, None)
+    assert set(first.likely_duplicates.all()) == {second, third}
+
+    html = client.get(reverse("leadwizard_leads:inspect", args=[first.pk])).content.decode()
+    assert "Spätere Anfragen derselben E-Mail-Adresse" in html
+    assert reverse("leadwizard_leads:inspect", args=[second.pk]) in html
+    html = client.get(reverse("leadwizard_leads:inspect", args=[second.pk])).content.decode()
+    assert reverse("leadwizard_leads:inspect", args=[first.pk]) in html
+    queue = client.get(reverse("leadwizard_consult:queue")).content.decode()
+    assert queue.count("Wahrscheinliches Duplikat") == 3
+
+    # Outside the window, or with the marking off, a request stands alone.
+    Lead.objects.update(created_at=timezone.now() - timedelta(hours=73))
+    assert new_lead(questionnaire, matching).duplicate_of is None
+    settings.LEADWIZARD_DUPLICATE_WINDOW_HOURS = 0
+    assert new_lead(questionnaire, matching).duplicate_of is None
