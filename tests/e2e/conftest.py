@@ -129,7 +129,7 @@ def demo(transactional_db, migration_data, live_server, settings, demo_snapshot)
         demo_snapshot["database"].restore()
     else:
         host, port = live_server.url.split("//")[1].split(":")
-        call_command("load_demo", hostname=host, port=int(port), stdout=io.StringIO())
+        call_command("load_demo", hostname=host, port=int(port), no_leads=True, stdout=io.StringIO())
         demo_snapshot["database"] = DatabaseSnapshot()
     return live_server
 

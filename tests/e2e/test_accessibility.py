@@ -1,8 +1,12 @@
 """Accessibility in a real browser: axe-core (WCAG 2.0–2.2 A/AA), keyboard only, mobile width."""
 
+from urllib.parse import urlsplit
+
 import pytest
 from playwright.sync_api import expect
 
+from leadwizard.deliveries.results import results_url
+from leadwizard.models import Lead
 from tests.e2e.browser import DEMO_ANSWERS, WIZARD, fill_contact, fill_step, press_next
 
 WIZARD_ARTICLE = "/magazin/crm-einfuehrung-im-mittelstand/"
@@ -43,6 +47,11 @@ def test_no_axe_violations_on_pages_and_every_wizard_state(demo, page, axe, pref
     page.locator(f"{WIZARD} .leadwizard__success a").first.click()
     expect(page.locator(f"{WIZARD} .leadwizard__longlist")).to_be_visible()
     check("wizard longlist")
+
+    # The results page the confirmation mail links to.
+    page.goto(demo.url + urlsplit(results_url(Lead.objects.latest("created_at"))).path)
+    expect(page.locator("#results-longlist")).to_be_visible()
+    check("results page")
 
     assert violations == {}
 

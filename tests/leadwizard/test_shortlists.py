@@ -177,7 +177,7 @@ def test_the_preview_is_the_mail_and_sends_nothing(client, consultant, catalogue
     html = client.post(shortlist_url(lead), data).content.decode()
     assert "Ihre Shortlist: 7 CRM-Systeme" in html
     assert "Meine &lt;Empfehlung&gt; für Sie" in html  # the text part, escaped
-    assert "srcdoc=" in html
+    assert 'srcdoc="&lt;!DOCTYPE html&gt;' in html  # the whole mail, escaped into the attribute
     assert mail.outbox == [] and not Shortlist.objects.exists()
 
 

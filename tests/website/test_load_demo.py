@@ -13,7 +13,7 @@ from wagtail.models import Page, Site
 from wagtail_localize.models import Translation
 
 from articles.models import ArticlePage, Author, RelatedArticle, Topic
-from leadwizard.models import Questionnaire, Vendor
+from leadwizard.models import Lead, Questionnaire, Shortlist, Vendor
 from website.demo import datafiles
 from website.demo.datafiles import DATA_DIR, DemoDataError, article_files, load_content
 from website.demo.loader import DemoLoader
@@ -30,6 +30,8 @@ def snapshot():
         "questionnaires": sorted(Questionnaire.objects.values_list("title", "locale__language_code")),
         "vendors": sorted(Vendor.objects.values_list("name", "short_description", "locale__language_code")),
         "translations": Translation.objects.count(),
+        "leads": sorted(Lead.objects.values_list("email", "status", "match_count")),
+        "shortlists": Shortlist.objects.count(),
     }
 
 
@@ -241,3 +243,22 @@ def test_load_demo_reports_a_broken_file_and_writes_nothing(db, tmp_path, monkey
         call_command("load_demo", stdout=io.StringIO())
     assert Page.objects.count() == pages
     assert not Vendor.objects.exists()
+
+
+def test_demo_has_a_consultant_and_leads_in_different_states(demo, client):
+    consultant = get_user_model().objects.get(username="beraterin")
+    assert not consultant.has_usable_password()  # no password in the repository
+    assert consultant.has_perm("leadwizard.change_lead")
+    leads = {lead.name: lead for lead in Lead.objects.all()}
+    assert {lead.status for lead in leads.values()} == {"new", "in_progress", "shortlist_sent"}
+    assert {lead.locale for lead in leads.values()} == {"de", "en"}
+    sent = leads["Miriam Kolb"]
+    shortlist = sent.shortlists.get()
+    assert shortlist.sent_at and shortlist.consultant == consultant and len(shortlist.vendors) == 7
+    assert all(lead.matches and lead.match_count == len(lead.matches) for lead in leads.values())
+    assert leads["Tobias Brandt"].lead_notes.exists() and leads["Tobias Brandt"].assignee == consultant
+    assert not sent.deliveries.exists()  # nothing is ever sent to the sample addresses
+
+    client.force_login(consultant)
+    html = client.get("/admin/leadwizard/consult/").content.decode()
+    assert "Jana Schreiner" in html and "Miriam Kolb" not in html

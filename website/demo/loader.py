@@ -29,6 +29,7 @@ from website.models import HomePage, StandardPage
 
 from .datafiles import DemoDataError, load_content
 from .images import draw_hero, draw_logo, draw_portrait
+from .leads import load_leads
 
 DEMO_NAMESPACE = uuid.UUID("6b0d7f64-3f0e-4a41-9a51-6cf0c1d1e7a1")
 IMAGE_TITLE_PREFIX = "Demo: "
@@ -39,8 +40,9 @@ VENDOR_DATA_ONLY = ("logo", "description_de", "description_en")
 class DemoLoader:
     """Creates what is missing of the demo content; reports through ``log``."""
 
-    def __init__(self, log=print, site_hostname="127.0.0.1", site_port=8000):
+    def __init__(self, log=print, site_hostname="127.0.0.1", site_port=8000, leads=True):
         self.log = log
+        self.with_leads = leads
         self.site_hostname = site_hostname
         self.site_port = site_port
 
@@ -60,6 +62,8 @@ class DemoLoader:
         self.index = self.load_index()
         self.articles = self.load_articles()
         self.translate_site()
+        if self.with_leads:
+            self.consultant = load_leads(self.questionnaire, {"de": self.de, "en": self.en}, log=self.log)
         return self
 
     # Snippets ---------------------------------------------------------------

@@ -10,7 +10,8 @@ class Command(BaseCommand):
     help = (
         "Create the demo content from the data files in website/demo/data/: home page, "
         "magazine, German articles with authors, topics, images and links, English "
-        "translations made with wagtail-localize, the wizard's questionnaire and vendors. "
+        "translations made with wagtail-localize, the wizard's questionnaire and vendors, "
+        "and a consultant with sample leads in different states. "
         "Creates only what is missing, so it is safe to run again."
     )
 
@@ -19,6 +20,11 @@ class Command(BaseCommand):
             "--hostname", default="127.0.0.1", help="Host name of the demo site (default: 127.0.0.1)."
         )
         parser.add_argument("--port", type=int, default=8000, help="Port of the demo site (default: 8000).")
+        parser.add_argument(
+            "--no-leads",
+            action="store_true",
+            help="Leave out the sample consultant and leads (the browser tests start without them).",
+        )
 
     def handle(self, *args, **options):
         verbose = options["verbosity"] > 1
@@ -29,6 +35,7 @@ class Command(BaseCommand):
                 else (lambda message: None),
                 site_hostname=options["hostname"],
                 site_port=options["port"],
+                leads=not options["no_leads"],
             ).run()
         except DemoDataError as exc:
             # A mistake in a data file: name the file instead of a traceback; run() is atomic,
