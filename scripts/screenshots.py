@@ -109,15 +109,16 @@ EXTRA_READERS = [
 # Give the leads some life in the admin: statuses, an assignee and a note.
 LEAD_STATUS_SNIPPET = """
 from django.contrib.auth import get_user_model
-from leadwizard.models import Lead
+from leadwizard.models import Lead, LeadNote
 admin = get_user_model().objects.get(username="admin")
 updates = {
-    "t.krueger@maschinenbau-krueger.example": dict(status=Lead.Status.IN_PROGRESS, assignee=admin,
-        notes="Rückruf am Donnerstag vereinbart."),
+    "t.krueger@maschinenbau-krueger.example": dict(status=Lead.Status.IN_PROGRESS, assignee=admin),
     "aylin.demir@shopwelt.example": dict(status=Lead.Status.SHORTLIST_SENT, assignee=admin),
 }
 for email, values in updates.items():
     Lead.objects.filter(email=email).update(**values)
+for lead in Lead.objects.filter(email="t.krueger@maschinenbau-krueger.example"):
+    LeadNote.objects.create(lead=lead, author=admin, author_name="admin", text="Rückruf am Donnerstag vereinbart.")
 print(Lead.objects.count(), Lead.objects.filter(status=Lead.Status.SPAM).count())
 """
 
@@ -411,6 +412,25 @@ def admin_pages(shooter, password):
         shooter.goto(page, f"/admin/leadwizard/reports/{report}/")
         expect(page.locator("main table").first).to_be_visible()
         shooter.save_page(page, f"admin-report-{report}", full_page=True)
+
+    # The consultant's side: the queue, a shortlist with its preview, the lead's timeline after sending.
+    shooter.goto(page, "/admin/leadwizard/consult/")
+    queue = page.locator("table.listing tbody tr")
+    expect(queue.first).to_be_visible()
+    shooter.save_page(page, "consult-queue")
+    queue.filter(has_text="Erika Mustermann").locator('a[href*="/shortlist/"]').click()
+    page.locator('textarea[name="message"]').fill(
+        "Guten Tag Frau Mustermann,\n\nvielen Dank für das Gespräch. Diese Anbieter empfehle ich Ihnen; "
+        "mit den ersten dreien würde ich beginnen."
+    )
+    page.locator('button[value="preview"]').click()
+    expect(page.locator("iframe[sandbox]")).to_be_visible()
+    shooter.save_page(page, "consult-shortlist-preview", full_page=True)
+    page.locator('button[value="send"]').click()
+    expect(page).to_have_url(re.compile(r"/admin/leadwizard/leads/inspect/\d+/$"))
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#lead-timeline")).to_be_visible()
+    shooter.save_page(page, "consult-lead-after-sending", full_page=True)
     page.context.close()
 
 
@@ -439,7 +459,8 @@ def build_site(env, port):
     log("building the demo database in a temporary folder")
     manage(env, "migrate", "--noinput")
     manage(env, "compile_catalogues")
-    manage(env, "load_demo", "--hostname", HOST, "--port", str(port))
+    # Without the sample leads: the leads are the readers this script sends through the wizard.
+    manage(env, "load_demo", "--hostname", HOST, "--port", str(port), "--no-leads")
     if "Created the superuser" not in manage(env, "ensure_superuser"):
         raise ScreenshotError("could not create the superuser 'admin'")
 

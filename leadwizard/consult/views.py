@@ -42,6 +42,9 @@ class ConsultantView(WagtailAdminTemplateMixin, TemplateView):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
 
 class QueueView(ConsultantView):
     """Leads waiting for a shortlist, oldest first, with their age: all, mine, unassigned."""
