@@ -15,6 +15,7 @@ LOG_ASSIGN = "leadwizard.lead.assign"
 LOG_RETRY = "leadwizard.delivery.retry"
 LOG_SHORTLIST = "leadwizard.lead.shortlist"
 LOG_NOTE = "leadwizard.lead.note"
+LOG_HANDOVER = "leadwizard.lead.handover"
 
 ACTIONS = (
     (LOG_VIEW, _("View lead"), _("Lead viewed")),
@@ -42,3 +43,14 @@ def register_actions(actions):
     for action, label, message in ACTIONS:
         actions.register_action(action, label, message)
     actions.register_action(LOG_SHORTLIST)(ShortlistSentFormatter)
+    actions.register_action(LOG_HANDOVER)(HandoverFormatter)
+
+
+class HandoverFormatter(ShortlistSentFormatter):
+    """The audit log names the vendors that were given the lead."""
+
+    label = _("Hand lead to vendors")
+
+    def format_message(self, log_entry):
+        vendors = (log_entry.data or {}).get("vendors") or []
+        return _("Lead handed to: %(vendors)s") % {"vendors": ", ".join(map(str, vendors)) or "–"}

@@ -64,6 +64,11 @@ def create_lead(
     marketing = bool(contact.get("marketing_consent"))
     marketing_text = str(MARKETING_CONSENT_TEXT) if marketing else ""
     spam_reasons = list(spam_reasons)
+    # The vendor consent exists only where the questionnaire asks for it.
+    vendor_text = (
+        render_consent_html(questionnaire.vendor_consent_text) if questionnaire.vendor_consent_text else ""
+    )
+    vendor_consent = bool(contact.get("vendor_consent")) and bool(vendor_text)
     # The whole snapshot: the consultant chooses from every vendor the reader was shown.
     snapshot = [match.as_dict() for match in matches]
     with transaction.atomic():
@@ -86,6 +91,10 @@ def create_lead(
                 "marketing_consent": marketing,
                 "marketing_consent_text": marketing_text,
                 "marketing_consent_version": consent_version(marketing_text) if marketing else "",
+                "vendor_consent": vendor_consent,
+                "vendor_consent_text": vendor_text if vendor_consent else "",
+                "vendor_consent_version": consent_version(vendor_text) if vendor_consent else "",
+                "vendor_consent_given_at": timezone.now() if vendor_consent else None,
                 "source_page": source_page,
                 "source_url": clean_line(source_url, 500),
                 "locale": locale or settings.LANGUAGE_CODE,

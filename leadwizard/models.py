@@ -74,6 +74,16 @@ class Questionnaire(TranslatableMixin, index.Indexed, models.Model):
             "Each lead stores the exact text shown and its version."
         ),
     )
+    vendor_consent_text = RichTextField(
+        _("consent to be contacted by vendors"),
+        blank=True,
+        features=["bold", "italic", "link"],
+        help_text=_(
+            "An optional, separate box: the reader agrees that the vendors the consultant chooses may "
+            "contact them. Empty (the default): the box is not shown and no lead can be handed to vendors. "
+            "Each lead stores the exact text shown and its version."
+        ),
+    )
     success_title = models.CharField(
         _("success headline"), max_length=150, default="Ihre Anfrage ist erfolgreich bei uns eingegangen"
     )
@@ -114,6 +124,7 @@ class Questionnaire(TranslatableMixin, index.Indexed, models.Model):
                     FieldPanel("contact_title"),
                     FieldPanel("contact_intro"),
                     FieldPanel("consent_text"),
+                    FieldPanel("vendor_consent_text"),
                 ],
                 heading=_("Search and contact"),
             ),
@@ -198,6 +209,13 @@ class Vendor(TranslatableMixin, index.Indexed, models.Model):
         _("short description"), max_length=400, help_text=_("One or two sentences shown in the longlist.")
     )
     website = models.URLField(_("website"), blank=True)
+    handover_email = models.EmailField(
+        _("contact address for hand-over"),
+        blank=True,
+        help_text=_(
+            "Where a lead goes when a consultant hands it to this vendor (with the reader's consent)."
+        ),
+    )
     active = models.BooleanField(
         _("active"), default=True, help_text=_("Inactive vendors are never matched.")
     )
@@ -237,6 +255,7 @@ class Vendor(TranslatableMixin, index.Indexed, models.Model):
         FieldPanel("logo"),
         FieldPanel("short_description"),
         FieldPanel("website"),
+        FieldPanel("handover_email"),
         FieldPanel("active"),
         MultiFieldPanel(
             [
@@ -286,7 +305,10 @@ class Vendor(TranslatableMixin, index.Indexed, models.Model):
         [
             TranslatableField("short_description"),
             TranslatableField("questionnaire"),
-            *(SynchronizedField(name) for name in ("name", "logo", "website", "active", *ATTRIBUTE_FIELDS)),
+            *(
+                SynchronizedField(name)
+                for name in ("name", "logo", "website", "handover_email", "active", *ATTRIBUTE_FIELDS)
+            ),
         ]
         if TranslatableField
         else []
@@ -456,6 +478,16 @@ class Lead(models.Model):
         _("confirmation e-mail sent"), null=True, blank=True
     )
     marketing_confirmed_at = models.DateTimeField(_("marketing consent confirmed"), null=True, blank=True)
+    vendor_consent = models.BooleanField(
+        _("consent to be contacted by vendors"),
+        default=False,
+        help_text=_(
+            "The reader ticked the optional box: the vendors the consultant chooses may contact them."
+        ),
+    )
+    vendor_consent_text = models.TextField(_("vendor consent text shown"), blank=True)
+    vendor_consent_version = models.CharField(_("vendor consent version"), max_length=64, blank=True)
+    vendor_consent_given_at = models.DateTimeField(_("vendor consent given at"), null=True, blank=True)
     erased_at = models.DateTimeField(
         _("personal data erased"), null=True, blank=True, help_text=_("Set when the lead was anonymised.")
     )
@@ -599,6 +631,7 @@ class Delivery(models.Model):
         WEBHOOK = "webhook", _("Webhook")
         SHORTLIST = "shortlist", _("Shortlist e-mail to the reader")
         ASSIGNMENT = "assignment", _("Assignment e-mail to the consultant")
+        VENDOR_HANDOVER = "vendor_handover", _("Hand-over e-mail to a vendor")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -698,6 +731,51 @@ class Shortlist(models.Model):
     @property
     def vendor_names(self):
         return [vendor.get("name", "") for vendor in self.vendors]
+
+
+class VendorHandover(models.Model):
+    """A lead handed to one vendor of its shortlist, with the reader's consent; at most once per vendor."""
+
+    lead = models.ForeignKey(Lead, verbose_name=_("lead"), on_delete=models.CASCADE, related_name="handovers")
+    vendor = models.ForeignKey(
+        Vendor, verbose_name=_("vendor"), null=True, on_delete=models.SET_NULL, related_name="handovers"
+    )
+    vendor_name = models.CharField(_("vendor's name"), max_length=120)
+    target = models.EmailField(_("sent to"))
+    shortlist = models.ForeignKey(
+        Shortlist, verbose_name=_("shortlist"), null=True, on_delete=models.SET_NULL, related_name="handovers"
+    )
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("consultant"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    consent_version = models.CharField(
+        _("consent version"), max_length=64, help_text=_("The version of the vendor consent the reader gave.")
+    )
+    delivery = models.OneToOneField(
+        Delivery,
+        verbose_name=_("delivery"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="handover",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hand-over to a vendor")
+        verbose_name_plural = _("hand-overs to vendors")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["lead", "vendor"], name="leadwizard_handover_once_per_vendor")
+        ]
+
+    def __str__(self):
+        return _("Lead %(lead)s handed to %(vendor)s") % {"lead": self.lead_id, "vendor": self.vendor_name}
 
 
 class LeadNote(models.Model):

@@ -133,6 +133,16 @@ def lead_personal_data(lead):
             }
             for shortlist in lead.shortlists.order_by("created_at")
         ],
+        "handed_to_vendors": [
+            {"vendor": item.vendor_name, "address": item.target, "at": _iso(item.created_at)}
+            for item in lead.handovers.order_by("created_at")
+        ],
+        "vendor_consent": {
+            "given": lead.vendor_consent,
+            "text": lead.vendor_consent_text,
+            "version": lead.vendor_consent_version,
+            "given_at": _iso(lead.vendor_consent_given_at),
+        },
         "spam_indicators": lead.spam_reasons,
         "consent": {
             "text": lead.consent_text,

@@ -15,12 +15,14 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from wagtail.log_actions import log
 from wagtail.models import Locale
 
+from .audit import LOG_HANDOVER
 from .catalogue import catalogue_of, lead_locale, readable_matches, readable_reasons, vendors_by_id
 from .conf import app_settings
 from .deliveries.tasks import enqueue
-from .models import Delivery, Lead, Shortlist, Vendor
+from .models import Delivery, Lead, Shortlist, Vendor, VendorHandover
 from .text import clean_line, clean_text
 
 MESSAGE_MAX_LENGTH = 4000
@@ -227,3 +229,81 @@ def waiting_leads():
         .exclude(shortlists__sent_at__isnull=False)
         .order_by("created_at", "pk")
     )
+
+
+def can_hand_over(lead):
+    """Only a lead whose reader gave the separate vendor consent can be handed to vendors."""
+    return (
+        lead.vendor_consent and bool(lead.vendor_consent_version) and not lead.erased_at and not lead.is_spam
+    )
+
+
+def handover_candidates(shortlist):
+    """The vendors of a sent shortlist with their hand-over address and whether they have the lead already."""
+    ids = [vendor.get("vendor_id") for vendor in shortlist.vendors]
+    vendors = Vendor.objects.in_bulk([vendor_id for vendor_id in ids if isinstance(vendor_id, int)])
+    done = set(shortlist.lead.handovers.values_list("vendor_id", flat=True))
+    return [
+        {
+            "vendor_id": vendor_id,
+            "name": entry.get("name", ""),
+            "address": vendors[vendor_id].handover_email if vendor_id in vendors else "",
+            "handed_over": vendor_id in done,
+        }
+        for vendor_id, entry in zip(ids, shortlist.vendors, strict=True)
+    ]
+
+
+def hand_over(shortlist, vendor_ids, consultant):
+    """Hand the lead to vendors of its sent shortlist; returns the new ``VendorHandover`` rows.
+
+    Refused without the reader's vendor consent, for a vendor not on the shortlist
+    or without a hand-over address; a vendor that has the lead already is skipped.
+    """
+    lead = shortlist.lead
+    if not can_hand_over(lead):
+        raise ShortlistRefused(_("The reader did not agree to be contacted by vendors."))
+    if shortlist.sent_at is None:
+        raise ShortlistRefused(_("Only the vendors of a shortlist that was sent can be given the lead."))
+    candidates = {row["vendor_id"]: row for row in handover_candidates(shortlist)}
+    vendor_ids = list(dict.fromkeys(vendor_ids))
+    if not vendor_ids:
+        raise ShortlistRefused(_("Pick at least one vendor."))
+    for vendor_id in vendor_ids:
+        row = candidates.get(vendor_id)
+        if row is None:
+            raise ShortlistRefused(_("Vendor %(id)s is not on this shortlist.") % {"id": vendor_id})
+        if not row["address"]:
+            raise ShortlistRefused(
+                _("%(vendor)s has no contact address for hand-overs.") % {"vendor": row["name"]}
+            )
+    created = []
+    with transaction.atomic():
+        Lead.objects.select_for_update().filter(pk=lead.pk).exists()
+        for vendor_id in vendor_ids:
+            row = candidates[vendor_id]
+            if lead.handovers.filter(vendor_id=vendor_id).exists():
+                continue
+            delivery = Delivery.objects.create(
+                lead=lead,
+                kind=Delivery.Kind.VENDOR_HANDOVER,
+                target=row["address"],
+                next_attempt_at=timezone.now(),
+            )
+            created.append(
+                VendorHandover.objects.create(
+                    lead=lead,
+                    vendor_id=vendor_id,
+                    vendor_name=row["name"],
+                    target=row["address"],
+                    shortlist=shortlist,
+                    consultant=consultant,
+                    consent_version=lead.vendor_consent_version,
+                    delivery=delivery,
+                )
+            )
+        if created:
+            log(lead, LOG_HANDOVER, user=consultant, data={"vendors": [item.vendor_name for item in created]})
+    for item in created:
+        transaction.on_commit(lambda pk=item.delivery_id: enqueue(pk))
+    return created

@@ -98,6 +98,16 @@ def lead_timeline(lead):
                 ],
             )
         )
+    for handover in lead.handovers.select_related("consultant"):
+        events.append(
+            Event(
+                handover.created_at,
+                "handover",
+                _("Lead handed to %(vendor)s") % {"vendor": handover.vendor_name},
+                user_label(handover.consultant),
+                handover.target,
+            )
+        )
     for delivery in lead.deliveries.all():
         events.append(
             Event(

@@ -8,6 +8,7 @@ from ..assignment import assign_lead, set_status
 from ..audit import LOG_VIEW
 from ..catalogue import readable_matches
 from ..models import Lead
+from ..shortlists import can_hand_over, handover_candidates
 from ..timeline import lead_timeline
 
 
@@ -40,7 +41,15 @@ class LeadInspectView(PersonTitleMixin, InspectView):
         context["answer_groups"] = lead.answer_labels
         context["matches"] = readable_matches(lead)
         context["deliveries"] = lead.deliveries.select_related("webhook")
-        context["shortlists"] = lead.shortlists.all()
+        handing_over = can_hand_over(lead)
+        context["shortlists"] = [
+            {
+                "record": shortlist,
+                "handover": handover_candidates(shortlist) if handing_over and shortlist.sent_at else None,
+            }
+            for shortlist in lead.shortlists.select_related("lead")
+        ]
+        context["handover_url"] = consult_url("hand_over", lead.pk)
         context["timeline"] = lead_timeline(lead)
         if lead.duplicate_of_id:
             context["duplicate_of_url"] = lead_admin_url("inspect", lead.duplicate_of_id)

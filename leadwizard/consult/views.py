@@ -19,7 +19,14 @@ from wagtail.permissions import policy_registry
 from ..admin_urls import consult_url, lead_admin_url
 from ..deliveries.channels.email import shortlist_mail
 from ..models import Lead
-from ..shortlists import ShortlistRefused, new_shortlist, send_shortlist, shortlist_size, waiting_leads
+from ..shortlists import (
+    ShortlistRefused,
+    hand_over,
+    new_shortlist,
+    send_shortlist,
+    shortlist_size,
+    waiting_leads,
+)
 from ..timeline import add_note
 from .forms import ShortlistForm
 
@@ -182,3 +189,36 @@ class AddNoteView(View):
         else:
             messages.success(request, _("Note added."))
         return redirect(lead_admin_url("inspect", lead) + "#lead-timeline")
+
+
+class HandOverView(View):
+    """POST only: hands the lead to the picked vendors of one of its sent shortlists."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        if not may_work_leads(request.user):
+            raise PermissionDenied
+        lead = get_object_or_404(Lead, pk=pk)
+        shortlist = lead.shortlists.filter(pk=int_or_none(request.POST.get("shortlist"))).first()
+        vendor_ids = [int_or_none(value) for value in request.POST.getlist("vendor")]
+        try:
+            if shortlist is None or None in vendor_ids:
+                raise ShortlistRefused(_("This hand-over does not match a shortlist of this lead."))
+            created = hand_over(shortlist, vendor_ids, request.user)
+        except ShortlistRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(
+                request,
+                _("Lead handed to: %(vendors)s.")
+                % {"vendors": ", ".join(item.vendor_name for item in created) or "–"},
+            )
+        return redirect(lead_admin_url("inspect", lead) + "#lead-shortlists")
+
+
+def int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

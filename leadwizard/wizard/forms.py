@@ -76,6 +76,10 @@ class ContactForm(forms.Form):
     )
     # Optional and unticked: news only after a confirmed double opt-in.
     marketing_consent = forms.BooleanField(label=MARKETING_CONSENT_TEXT, required=False)
+    # Optional and unticked; offered only where the questionnaire has a text for it.
+    vendor_consent = forms.BooleanField(
+        label=_("Yes, the vendors chosen for me may contact me."), required=False
+    )
     # Invisible to people; bots that fill every field reveal themselves.
     website = ReaderCharField(required=False, max_length=200, label=_("Leave this field empty"))
 

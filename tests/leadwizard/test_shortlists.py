@@ -425,3 +425,87 @@ def test_a_second_request_from_the_same_address_is_kept_and_marked_on_both(
     assert new_lead(questionnaire, matching).duplicate_of is None
     settings.LEADWIZARD_DUPLICATE_WINDOW_HOURS = 0
     assert new_lead(questionnaire, matching).duplicate_of is None
+
+
+# Hand-over to vendors -------------------------------------------------------------------------
+
+VENDOR_CONSENT = "<p>Die für mich ausgewählten Anbieter dürfen mich kontaktieren.</p>"
+
+
+def sent_shortlist_with_consent(client, lead, captured, consent=True):
+    if consent:
+        Lead.objects.filter(pk=lead.pk).update(
+            vendor_consent=True,
+            vendor_consent_text=VENDOR_CONSENT,
+            vendor_consent_version="v1",
+            vendor_consent_given_at=timezone.now(),
+        )
+        lead.refresh_from_db()
+    send(client, lead, form_data(client, lead), captured)
+    mail.outbox.clear()
+    return Shortlist.objects.get(lead=lead)
+
+
+def hand_over(client, lead, shortlist, vendor_ids, captured):
+    url = reverse("leadwizard_consult:hand_over", args=[lead.pk])
+    with captured(execute=True):
+        return client.post(url, {"shortlist": shortlist.pk, "vendor": vendor_ids}, follow=True)
+
+
+def test_a_lead_goes_to_the_chosen_vendors_only_with_the_readers_consent(
+    client, consultant, catalogue, django_capture_on_commit_callbacks
+):
+    from leadwizard.models import VendorHandover
+
+    questionnaire, matching, _outside, foreign = catalogue
+    for vendor in matching:
+        vendor.handover_email = f"leads@{vendor.name.lower().replace(' ', '')}.example"
+        vendor.save()
+    matching[1].handover_email = ""
+    matching[1].save()
+    lead = new_lead(questionnaire, matching, phone="+49 30 1234567")
+    shortlist = sent_shortlist_with_consent(client, lead, django_capture_on_commit_callbacks)
+    ids = [vendor["vendor_id"] for vendor in shortlist.vendors]
+    inspect = client.get(reverse("leadwizard_leads:inspect", args=[lead.pk])).content.decode()
+    assert "Lead an die gewählten Anbieter übergeben" in inspect
+
+    html = hand_over(client, lead, shortlist, [ids[0], ids[2]], django_capture_on_commit_callbacks)
+    assert html.status_code == 200
+    assert [item.vendor_id for item in VendorHandover.objects.order_by("pk")] == [ids[0], ids[2]]
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        f"leads@{name.lower().replace(' ', '')}.example"
+        for name in (shortlist.vendors[0]["name"], shortlist.vendors[2]["name"])
+    )
+    message = mail.outbox[0]
+    assert message.reply_to == ["erika@muster.example"]
+    assert "+49 30 1234567" in message.body and "Muster GmbH" in message.body
+    assert "dürfen mich kontaktieren" in message.body
+
+    # Again: nothing twice. Not on the shortlist, no address, made up: refused, nothing sent.
+    mail.outbox.clear()
+    hand_over(client, lead, shortlist, [ids[0]], django_capture_on_commit_callbacks)
+    for refused_ids in ([foreign.pk], [ids[1]], ["x"]):
+        hand_over(client, lead, shortlist, refused_ids, django_capture_on_commit_callbacks)
+    assert VendorHandover.objects.count() == 2 and mail.outbox == []
+    timeline = client.get(reverse("leadwizard_leads:inspect", args=[lead.pk])).content.decode()
+    assert f"Lead übergeben an {shortlist.vendors[0]['name']}" in timeline
+
+
+def test_without_the_vendor_consent_the_hand_over_does_not_exist(
+    client, consultant, catalogue, django_capture_on_commit_callbacks
+):
+    from leadwizard.models import VendorHandover
+
+    questionnaire, matching, _outside, _foreign = catalogue
+    for vendor in matching:
+        vendor.handover_email = "leads@vendor.example"
+        vendor.save()
+    lead = new_lead(questionnaire, matching)
+    shortlist = sent_shortlist_with_consent(client, lead, django_capture_on_commit_callbacks, consent=False)
+    inspect = client.get(reverse("leadwizard_leads:inspect", args=[lead.pk])).content.decode()
+    assert "Lead an die gewählten Anbieter übergeben" not in inspect
+    response = hand_over(
+        client, lead, shortlist, [shortlist.vendors[0]["vendor_id"]], django_capture_on_commit_callbacks
+    )
+    assert "nicht zugestimmt" in response.content.decode()
+    assert not VendorHandover.objects.exists() and mail.outbox == []

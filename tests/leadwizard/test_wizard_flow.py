@@ -411,3 +411,23 @@ def test_signed_state_cannot_be_forged_without_the_secret():
     assert State.loads(token) == state
     with pytest.raises(signing.BadSignature):
         State.loads(signing.dumps({"questionnaire": "q"}, salt="other"))
+
+
+def test_the_vendor_consent_is_offered_only_where_the_questionnaire_asks_and_is_stored(client, wizard):
+    questionnaire, page, block_id = wizard
+    run = WizardRun(client, page, block_id)
+    complete_questions(run)
+    assert 'name="contact-vendor_consent"' not in run.html
+    run.contact(vendor_consent="on")  # posted anyway: nothing is stored without a text shown
+    lead = Lead.objects.get()
+    assert (lead.vendor_consent, lead.vendor_consent_version) == (False, "")
+
+    questionnaire.vendor_consent_text = "<p>Die ausgewählten Anbieter dürfen mich kontaktieren.</p>"
+    questionnaire.save()
+    run = WizardRun(client, page, block_id)
+    complete_questions(run)
+    assert 'name="contact-vendor_consent"' in run.html
+    run.contact(email="zweite@muster.example", vendor_consent="on")
+    lead = Lead.objects.get(email="zweite@muster.example")
+    assert lead.vendor_consent and len(lead.vendor_consent_version) == 64
+    assert "dürfen mich kontaktieren" in lead.vendor_consent_text and lead.vendor_consent_given_at

@@ -28,6 +28,7 @@ def get_channels():
 ON_DEMAND_CHANNELS = (
     "leadwizard.deliveries.channels.email.ShortlistMail",
     "leadwizard.deliveries.channels.email.AssignmentMail",
+    "leadwizard.deliveries.channels.email.VendorHandoverMail",
 )
 
 

@@ -23,7 +23,7 @@ from wagtail.rich_text import expand_db_html
 
 from ...admin_urls import lead_admin_url
 from ...conf import app_settings
-from ...models import Delivery, Lead, Shortlist
+from ...models import Delivery, Lead, Shortlist, VendorHandover
 from ..errors import DeliveryError, PermanentFailure
 from ..links import absolute_links, site_root_url
 from ..optin import OPTIN_MAX_AGE, optin_url
@@ -282,4 +282,35 @@ class AssignmentMail(OnDemandMail):
             delivery.target,
             context,
             settings.LANGUAGE_CODE,
+        )
+
+
+class VendorHandoverMail(OnDemandMail):
+    """Hands the lead to a vendor the reader agreed may contact them; replies go to the reader."""
+
+    kind = Delivery.Kind.VENDOR_HANDOVER
+    label = Delivery.Kind.VENDOR_HANDOVER.label
+
+    def send(self, delivery, lead):
+        handover = VendorHandover.objects.filter(delivery=delivery).first()
+        if handover is None:
+            raise PermanentFailure("the hand-over of this delivery no longer exists")
+        if not lead.vendor_consent:
+            raise PermanentFailure("the reader did not agree to be contacted by vendors")
+        context = {
+            **lead_context(lead),
+            "handover": handover,
+            "consent_text": rich_text_as_plain_text(lead.vendor_consent_text),
+            "consent_html": mark_safe(lead.vendor_consent_text),  # noqa: S308 - stored from editors' rich text
+        }
+        send_mail(
+            "vendor_handover",
+            lambda: (
+                _("A customer request for %(vendor)s: %(company)s")
+                % {"vendor": handover.vendor_name, "company": lead.company}
+            ),
+            delivery.target,
+            context,
+            settings.LANGUAGE_CODE,
+            reply_to=lead.email or None,
         )
