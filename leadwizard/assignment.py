@@ -40,6 +40,7 @@ class NotLeadStaff(ValueError):
 
 
 def user_label(user):
+    """A staff member's name as others read it (full name, else username); "" for nobody."""
     return (user.get_full_name() or user.get_username()) if user else ""
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from wagtail.log_actions import log
 from wagtail.models import Locale
 
+from .assignment import user_label
 from .audit import LOG_HANDOVER
 from .catalogue import catalogue_of, lead_locale, readable_matches, readable_reasons, vendors_by_id
 from .conf import app_settings
@@ -45,10 +46,6 @@ class Pick:
     vendor_id: int
     position: int
     outside_reason: str = ""
-
-
-def consultant_name(user):
-    return (user.get_full_name() or user.get_username()) if user else ""
 
 
 def shortlist_size():
@@ -188,7 +185,7 @@ def new_shortlist(lead, consultant, picks, message):
     return Shortlist(
         lead=lead,
         consultant=consultant,
-        consultant_name=clean_line(consultant_name(consultant), 150),
+        consultant_name=clean_line(user_label(consultant), 150),
         reply_to=(getattr(consultant, "email", "") or "")[:254],
         language=lead.locale,
         message=clean_text(message or "")[:MESSAGE_MAX_LENGTH].strip(),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
+from .assignment import user_label
 from .audit import LOG_ASSIGN, LOG_ERASE, LOG_NOTE, LOG_RETRY, LOG_STATUS
 from .models import Lead, LeadNote
 from .text import clean_text
@@ -32,10 +33,6 @@ class Event:
     text: str = ""
     items: list = field(default_factory=list)
     state: str = ""
-
-
-def user_label(user):
-    return (user.get_full_name() or user.get_username()) if user else ""
 
 
 @transaction.atomic

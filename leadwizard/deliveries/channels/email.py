@@ -88,6 +88,11 @@ def send_mail(template, subject, to, context, language, reply_to=None, from_name
         raise DeliveryError("the mail backend accepted no message")
 
 
+def lead_page_in_admin(lead):
+    """The absolute link to the lead's page in the admin, for staff mails."""
+    return f"{getattr(settings, 'WAGTAILADMIN_BASE_URL', '').rstrip('/')}{lead_admin_url('inspect', lead)}"
+
+
 def lead_context(lead):
     return {"lead": lead, "questionnaire": lead.questionnaire, "answer_groups": lead.answer_labels or []}
 
@@ -103,10 +108,9 @@ class SalesNotification(DeliveryChannel):
         return [PlannedDelivery(address)] if address else []
 
     def send(self, delivery, lead):
-        admin_root = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
         context = {
             **lead_context(lead),
-            "admin_url": f"{admin_root}{lead_admin_url('inspect', lead)}",
+            "admin_url": lead_page_in_admin(lead),
             "utm": [(name, getattr(lead, name)) for name in Lead.UTM_FIELDS if getattr(lead, name)],
         }
 
@@ -270,10 +274,9 @@ class AssignmentMail(OnDemandMail):
     label = Delivery.Kind.ASSIGNMENT.label
 
     def send(self, delivery, lead):
-        admin_root = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
         context = {
             **lead_context(lead),
-            "admin_url": f"{admin_root}{lead_admin_url('inspect', lead)}",
+            "admin_url": lead_page_in_admin(lead),
             "assignee": lead.assignee,
         }
         send_mail(
