@@ -509,3 +509,23 @@ def test_without_the_vendor_consent_the_hand_over_does_not_exist(
     )
     assert "nicht zugestimmt" in response.content.decode()
     assert not VendorHandover.objects.exists() and mail.outbox == []
+
+
+def test_the_queue_costs_the_same_queries_for_few_leads_or_many(client, consultant, catalogue):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    questionnaire, matching, _outside, _foreign = catalogue
+    url = reverse("leadwizard_consult:queue")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    new_lead(questionnaire, matching)
+    few = queries()
+    for number in range(12):
+        lead = new_lead(questionnaire, matching, email=f"leser{number}@example.org")
+        Lead.objects.filter(pk=lead.pk).update(assignee=consultant if number % 2 else None)
+    assert queries() == few
