@@ -110,7 +110,7 @@ class ShortlistForm(forms.Form):
             min_value=1,
             max_value=MAX_POSITION,
             initial=index,
-            widget=forms.NumberInput(attrs={"class": "leadwizard-position", "size": 3}),
+            widget=forms.NumberInput(attrs={"class": "leadwizard-position", "style": "width: 5.5rem"}),
         )
         if not matched:
             self.fields[f"{REASON_PREFIX}{vendor_id}"] = forms.CharField(
