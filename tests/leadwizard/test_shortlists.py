@@ -529,3 +529,19 @@ def test_the_queue_costs_the_same_queries_for_few_leads_or_many(client, consulta
         lead = new_lead(questionnaire, matching, email=f"leser{number}@example.org")
         Lead.objects.filter(pk=lead.pk).update(assignee=consultant if number % 2 else None)
     assert queries() == few
+
+
+def test_an_expired_results_link_says_so_and_an_erased_lead_has_none(client, catalogue, settings):
+    from leadwizard.privacy import erase_lead
+
+    questionnaire, matching, _outside, _foreign = catalogue
+    lead = new_lead(questionnaire, matching)
+    path = results_url(lead).removeprefix("https://crm.example")
+    settings.LEADWIZARD_RESULTS_MAX_AGE = -1
+    response = client.get(path)
+    assert response.status_code == 410 and "abgelaufen" in response.content.decode()
+    settings.LEADWIZARD_RESULTS_MAX_AGE = 3600
+    assert client.get(path).status_code == 200
+    erase_lead(lead)
+    response = client.get(path)
+    assert response.status_code == 404 and "Anbieter 01" not in response.content.decode()
