@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from wagtail.admin.utils import get_user_display_name
 from wagtail.log_actions import log
 
 from .audit import LOG_ASSIGN, LOG_STATUS
@@ -39,11 +40,6 @@ class NotLeadStaff(ValueError):
     """The user may not work leads and so cannot be an assignee."""
 
 
-def user_label(user):
-    """A staff member's name as others read it (full name, else username); "" for nobody."""
-    return (user.get_full_name() or user.get_username()) if user else ""
-
-
 @transaction.atomic
 def assign_lead(lead, assignee, by=None, notify=True):
     """Make ``assignee`` (or nobody) work ``lead``; returns whether anything changed."""
@@ -60,7 +56,7 @@ def assign_lead(lead, assignee, by=None, notify=True):
         user=by,
         data={
             "assignee": assignee.get_username() if assignee else None,
-            "assignee_name": user_label(assignee),
+            "assignee_name": get_user_display_name(assignee),
         },
     )
     if notify and assignee is not None and assignee.email and assignee != by:

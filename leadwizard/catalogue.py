@@ -85,3 +85,12 @@ def readable_matches(lead):
         for match in lead.matches or []
         if isinstance(match, dict)
     ]
+
+
+def localized_matches(lead):
+    """Every stored match with its reasons in words and its vendor (``catalogue_vendor``) in the lead's
+    language; ``catalogue_vendor`` is None for a vendor deleted since. Three queries."""
+    matches = readable_matches(lead)
+    ids = [match["vendor_id"] for match in matches if isinstance(match["vendor_id"], int)]
+    vendors = vendors_by_id(ids, lead_locale(lead))
+    return [{**match, "catalogue_vendor": vendors.get(match["vendor_id"])} for match in matches]

@@ -15,12 +15,12 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from wagtail.admin.utils import get_user_display_name
 from wagtail.log_actions import log
 from wagtail.models import Locale
 
-from .assignment import user_label
 from .audit import LOG_HANDOVER
-from .catalogue import catalogue_of, lead_locale, readable_matches, readable_reasons, vendors_by_id
+from .catalogue import catalogue_of, lead_locale, localized_matches, readable_reasons, vendors_by_id
 from .conf import app_settings
 from .deliveries.tasks import enqueue
 from .models import Delivery, Lead, Shortlist, Vendor, VendorHandover
@@ -54,13 +54,10 @@ def shortlist_size():
 
 def candidates(lead):
     """Every vendor that matched, best first, in the lead's language; the first ones are preselected."""
-    matches = readable_matches(lead)
-    ids = [match["vendor_id"] for match in matches if isinstance(match["vendor_id"], int)]
-    vendors = vendors_by_id(ids, lead_locale(lead))
     size = shortlist_size()
     rows, preselected = [], 0
-    for match in matches:
-        vendor = vendors.get(match["vendor_id"])
+    for match in localized_matches(lead):
+        vendor = match["catalogue_vendor"]
         rows.append(
             {
                 **match,
@@ -185,7 +182,7 @@ def new_shortlist(lead, consultant, picks, message):
     return Shortlist(
         lead=lead,
         consultant=consultant,
-        consultant_name=clean_line(user_label(consultant), 150),
+        consultant_name=clean_line(get_user_display_name(consultant), 150),
         reply_to=(getattr(consultant, "email", "") or "")[:254],
         language=lead.locale,
         message=clean_text(message or "")[:MESSAGE_MAX_LENGTH].strip(),

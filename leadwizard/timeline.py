@@ -11,10 +11,10 @@ from datetime import datetime
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
+from wagtail.admin.utils import get_user_display_name
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
-from .assignment import user_label
 from .audit import LOG_ASSIGN, LOG_ERASE, LOG_NOTE, LOG_RETRY, LOG_STATUS
 from .models import Lead, LeadNote
 from .text import clean_text
@@ -41,7 +41,9 @@ def add_note(lead, author, text):
     text = clean_text(text or "").strip()[:NOTE_MAX_LENGTH]
     if not text:
         raise ValueError("empty note")
-    note = LeadNote.objects.create(lead=lead, author=author, author_name=user_label(author)[:150], text=text)
+    note = LeadNote.objects.create(
+        lead=lead, author=author, author_name=get_user_display_name(author)[:150], text=text
+    )
     log(lead, LOG_NOTE, user=author, data={"note": note.pk})
     return note
 
@@ -55,7 +57,7 @@ def status_label(value):
 
 def log_event(entry):
     data = entry.data or {}
-    actor = user_label(entry.user)
+    actor = get_user_display_name(entry.user)
     if entry.action == LOG_STATUS:
         return Event(
             entry.timestamp,
@@ -77,7 +79,13 @@ def lead_timeline(lead):
     events = [Event(lead.created_at, "created", _("Request received"), text=lead.source_url)]
     for note in lead.lead_notes.select_related("author"):
         events.append(
-            Event(note.created_at, "note", _("Note"), note.author_name or user_label(note.author), note.text)
+            Event(
+                note.created_at,
+                "note",
+                _("Note"),
+                note.author_name or get_user_display_name(note.author),
+                note.text,
+            )
         )
     for shortlist in lead.shortlists.all():
         title = _("Shortlist sent") if shortlist.sent_at else _("Shortlist saved, e-mail not sent yet")
@@ -101,7 +109,7 @@ def lead_timeline(lead):
                 handover.created_at,
                 "handover",
                 _("Lead handed to %(vendor)s") % {"vendor": handover.vendor_name},
-                user_label(handover.consultant),
+                get_user_display_name(handover.consultant),
                 handover.target,
             )
         )

@@ -25,14 +25,16 @@ REASON_PREFIX = "reason_"
 MAX_POSITION = 999
 
 
+def int_or_none(value):
+    """A posted id as an int; None for anything else (a tampered field), so that it can be refused by name."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def int_values(values):
-    ids = []
-    for value in values:
-        try:
-            ids.append(int(value))
-        except (TypeError, ValueError):
-            ids.append(None)
-    return ids
+    return [int_or_none(value) for value in values]
 
 
 class ShortlistForm(forms.Form):

@@ -28,7 +28,7 @@ from ..shortlists import (
     waiting_leads,
 )
 from ..timeline import add_note
-from .forms import ShortlistForm
+from .forms import ShortlistForm, int_or_none
 
 QUEUE_PER_PAGE = 50
 QUEUE_VIEWS = {
@@ -215,10 +215,3 @@ class HandOverView(View):
                 % {"vendors": ", ".join(item.vendor_name for item in created) or "–"},
             )
         return redirect(lead_admin_url("inspect", lead) + "#lead-shortlists")
-
-
-def int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

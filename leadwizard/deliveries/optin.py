@@ -1,17 +1,12 @@
 """The marketing double opt-in: the signed confirmation link a reader gets, and the page it opens."""
 
-import uuid
-
-from django.conf import settings
-from django.core import signing
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from ..models import Lead
-from .links import site_root_url
+from .links import lead_link, lead_token, submission_key_from_token
 
 OPTIN_SALT = "leadwizard.optin"
 OPTIN_MAX_AGE = 14 * 24 * 3600
@@ -19,28 +14,19 @@ OPTIN_TEMPLATE = "leadwizard/optin_confirm.html"
 
 
 def optin_token(lead):
-    return signing.dumps(lead.submission_key.hex, salt=OPTIN_SALT)
+    return lead_token(lead, OPTIN_SALT)
 
 
 def optin_url(lead):
     """The absolute confirmation link, in the lead's language."""
-    with translation.override(lead.locale or settings.LANGUAGE_CODE):
-        path = reverse("leadwizard:optin_confirm", args=[optin_token(lead)])
-    return f"{site_root_url(lead)}{path}"
+    return lead_link(lead, "leadwizard:optin_confirm", OPTIN_SALT)
 
 
 def lead_for_optin_token(token):
     """The lead a confirmation link belongs to, and the state to show: (lead, state)."""
-    try:
-        key = signing.loads(token, salt=OPTIN_SALT, max_age=OPTIN_MAX_AGE)
-    except signing.SignatureExpired:
-        return None, "expired"
-    except signing.BadSignature:
-        return None, "invalid"
-    try:
-        key = uuid.UUID(hex=key)
-    except (TypeError, ValueError, AttributeError):
-        return None, "invalid"
+    key, state = submission_key_from_token(token, OPTIN_SALT, OPTIN_MAX_AGE)
+    if key is None:
+        return None, state
     lead = Lead.objects.filter(submission_key=key, marketing_consent=True, erased_at__isnull=True).first()
     if lead is None:
         return None, "invalid"

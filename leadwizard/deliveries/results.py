@@ -6,59 +6,35 @@ matched with the reasons per vendor, a link to the published ranking
 explanation and, once the consultant has sent it, the shortlist and message.
 """
 
-import uuid
-
-from django.conf import settings
-from django.core import signing
 from django.shortcuts import render
-from django.urls import reverse
-from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from ..catalogue import lead_locale, readable_matches, vendors_by_id
+from ..catalogue import localized_matches
 from ..conf import app_settings
 from ..models import Lead
-from .links import site_root_url
+from .links import lead_link, submission_key_from_token
 
 RESULTS_SALT = "leadwizard.results"
 RESULTS_TEMPLATE = "leadwizard/results.html"
 
 
-def results_token(lead):
-    return signing.dumps(lead.submission_key.hex, salt=RESULTS_SALT)
-
-
 def results_url(lead):
     """The absolute link to the lead's results page, in the lead's language."""
-    with translation.override(lead.locale or settings.LANGUAGE_CODE):
-        path = reverse("leadwizard:results", args=[results_token(lead)])
-    return f"{site_root_url(lead)}{path}"
+    return lead_link(lead, "leadwizard:results", RESULTS_SALT)
 
 
 def lead_for_results_token(token):
     """The lead a results link belongs to and the state to show: (lead, "ok" | "expired" | "invalid")."""
-    try:
-        key = signing.loads(token, salt=RESULTS_SALT, max_age=app_settings.RESULTS_MAX_AGE)
-        key = uuid.UUID(hex=key)
-    except signing.SignatureExpired:
-        return None, "expired"
-    except (signing.BadSignature, TypeError, ValueError, AttributeError):
-        return None, "invalid"
+    key, state = submission_key_from_token(token, RESULTS_SALT, app_settings.RESULTS_MAX_AGE)
+    if key is None:
+        return None, state
     lead = (
         Lead.objects.filter(submission_key=key, erased_at__isnull=True)
         .select_related("questionnaire")
         .first()
     )
     return (lead, "ok") if lead else (None, "invalid")
-
-
-def longlist(lead):
-    """The matches the reader saw, best first, with reasons in words and each vendor in the lead's language."""
-    matches = readable_matches(lead)
-    ids = [match["vendor_id"] for match in matches if isinstance(match["vendor_id"], int)]
-    vendors = vendors_by_id(ids, lead_locale(lead))
-    return [{**match, "catalogue_vendor": vendors.get(match["vendor_id"])} for match in matches]
 
 
 def sent_shortlist(lead):
@@ -79,7 +55,7 @@ def results_page(request, token):
         {
             "state": state,
             "lead": lead,
-            "longlist": longlist(lead),
+            "longlist": localized_matches(lead),
             "sent": sent_shortlist(lead),
             "explanation_url": app_settings.RANKING_EXPLANATION_URL,
         },

@@ -3,7 +3,8 @@
 Each lead answers the demo questionnaire as ``demo_answers.toml`` does and is
 matched against the demo vendors exactly as the wizard matches, so the lead
 page, the shortlist form and the reports show what a real lead would. Nothing
-is sent: the leads get no deliveries, and their addresses are example.com.
+is sent: each lead is saved by ``create_lead`` like a reader's, its deliveries are
+dropped before they are committed, and the addresses are example.com.
 """
 
 from datetime import timedelta
@@ -13,9 +14,9 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from leadwizard.catalogue import localized, source_vendors
-from leadwizard.consent import consent_version, render_consent_html
 from leadwizard.deliveries.outcomes import shortlist_accepted
 from leadwizard.groups import MARKETING_GROUP_NAME
+from leadwizard.leads import create_lead
 from leadwizard.matching import answers_by_role, match_vendors, option_orders
 from leadwizard.models import Lead, LeadNote
 from leadwizard.shortlists import Pick, new_shortlist, shortlist_size
@@ -61,35 +62,27 @@ def load_leads(questionnaire, locales, log=print, data_dir=DATA_DIR):
         shown = localized(questionnaire, locales[row["locale"]])
         definition = shown.definition
         answers = demo_lead_answers(definition)
-        matches = [
-            match.as_dict()
-            for match in match_vendors(
-                answers_by_role(definition, answers), vendors, option_orders=option_orders(definition)
-            )
-        ]
-        consent = render_consent_html(shown.consent_text)
-        created_at = timezone.now() - timedelta(hours=row["hours_ago"])
-        lead = Lead.objects.create(
+        matches = match_vendors(
+            answers_by_role(definition, answers), vendors, option_orders=option_orders(definition)
+        )
+        # Saved the way every lead is saved, then dated back and put in its state.
+        lead, _created = create_lead(
             questionnaire=shown,
             answers=answers,
-            answer_labels=definition.labelled_answers(answers),
-            industry=answers_by_role(definition, answers).get("industry", ""),
-            employees=answers_by_role(definition, answers).get("employees"),
-            name=row["name"],
-            company=row["company"],
-            email=row["email"],
-            message=row.get("message", ""),
-            consent_text=consent,
-            consent_version=consent_version(consent),
-            consent_given_at=created_at,
-            locale=row["locale"],
-            match_count=len(matches),
+            contact={key: row.get(key, "") for key in ("name", "company", "email", "message")},
             matches=matches,
-            top_matches=matches[:7],
+            locale=row["locale"],
+        )
+        # Nothing goes to the sample addresses: their deliveries go before load_demo's transaction commits.
+        lead.deliveries.all().delete()
+        created_at = timezone.now() - timedelta(hours=row["hours_ago"])
+        Lead.objects.filter(pk=lead.pk).update(
+            created_at=created_at,
+            consent_given_at=created_at,
             status=Lead.Status.IN_PROGRESS if row["state"] == "in_progress" else Lead.Status.NEW,
             assignee=consultant if row["state"] != "new" else None,
         )
-        Lead.objects.filter(pk=lead.pk).update(created_at=created_at)
+        lead.refresh_from_db()
         if row.get("note"):
             LeadNote.objects.create(
                 lead=lead, author=consultant, author_name=consultant.get_full_name(), text=row["note"]
@@ -97,12 +90,10 @@ def load_leads(questionnaire, locales, log=print, data_dir=DATA_DIR):
         if row["state"] == "shortlist_sent":
             picks = [
                 Pick(vendor_id=match["vendor_id"], position=place)
-                for place, match in enumerate(matches[: shortlist_size()], start=1)
+                for place, match in enumerate(lead.matches[: shortlist_size()], start=1)
             ]
             shortlist = new_shortlist(lead, consultant, picks, row.get("shortlist_message", ""))
             shortlist.save()
             shortlist_accepted(shortlist, lead)
-            lead.refresh_from_db()
-            Lead.objects.filter(pk=lead.pk).update(assignee=consultant)
         log(f"Lead {lead.contact_label} ({row['state']})")
     return consultant
