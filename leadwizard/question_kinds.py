@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.utils.formats import get_format, number_format
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,8 +19,12 @@ from django.utils.translation import gettext_lazy
 from .conf import app_settings
 
 YES, NO = "yes", "no"
-_WHOLE_NUMBER = re.compile(r"^(?:[0-9]+|[0-9]{1,3}(?:[.\s\u202f][0-9]{3})+)$", re.ASCII)
 MAX_NUMBER = 10_000_000
+# No bound a questionnaire needs is longer; longer answers are refused before int() reads them.
+MAX_NUMBER_DIGITS = 9
+# Typed or pasted between digit groups in every language, whatever its own separator.
+_SPACE_SEPARATORS = (" ", "\u00a0", "\u202f")
+_DIGITS = re.compile(r"[0-9]+", re.ASCII)
 CHOICE_TEMPLATE = "leadwizard/questions/choice.html"
 
 
@@ -112,8 +117,55 @@ class YesNo(QuestionKind):
         return (Option(YES, _("Yes")), Option(NO, _("No")))
 
 
+def _group_sizes(grouping):
+    """The digit-group sizes from the right, read like ``django.utils.numberformat.format`` reads NUMBER_GROUPING."""
+    try:
+        intervals = [int(interval) for interval in grouping]
+    except TypeError:
+        intervals = [int(grouping)]
+    # A language that does not group (0) still has readers who write thousands apart.
+    size = intervals[0] if intervals and intervals[0] > 0 else 3
+    yield size
+    for interval in intervals[1:]:
+        size = interval if interval > 0 else size
+        yield size
+    while True:
+        yield size
+
+
+def _parse_whole_number(text):
+    """The int ``text`` writes in the active language's format, or None.
+
+    Only the language's own thousands separator (never its decimal separator,
+    which would make "1,5" a silent 15) and spaces group digits, and only in
+    the language's group sizes: "1.50" is a decimal written loosely, not 150.
+    """
+    separators = set(_SPACE_SEPARATORS)
+    thousand_separator = get_format("THOUSAND_SEPARATOR")
+    if thousand_separator and thousand_separator != get_format("DECIMAL_SEPARATOR"):
+        separators.add(thousand_separator)
+    groups = re.split("|".join(map(re.escape, separators)), text)
+    if not all(_DIGITS.fullmatch(group) for group in groups):
+        return None
+    if len(groups) > 1:
+        sizes = _group_sizes(get_format("NUMBER_GROUPING"))
+        if any(len(group) != next(sizes) for group in reversed(groups[1:])):
+            return None
+        if len(groups[0]) > next(sizes):
+            return None
+    digits = "".join(groups)
+    if len(digits) > MAX_NUMBER_DIGITS:
+        return None
+    return int(digits)
+
+
 class WholeNumber(QuestionKind):
-    """A whole number within the question's bounds; German thousands separators are understood."""
+    """A whole number within the question's bounds, written as the reader's language writes numbers.
+
+    The wizard activates the reader's language before validating, so German
+    "1.500" and English "1,500" both mean 1500, and the messages show the
+    bounds the same way. Leads store the int.
+    """
 
     key = "number"
     label = gettext_lazy("Whole number")
@@ -126,19 +178,17 @@ class WholeNumber(QuestionKind):
         return _("Please enter a number.")
 
     def clean_one(self, question, value):
-        # Plain digits, or German thousands separators: "1.500", "1 500".
-        digits = re.sub(r"[.\s\u202f]", "", value)
         minimum = question.min_value if question.min_value is not None else 0
         maximum = question.max_value if question.max_value is not None else MAX_NUMBER
         out_of_range = _("Please enter a number between %(min)s and %(max)s.") % {
-            "min": minimum,
-            "max": maximum,
+            "min": number_format(minimum, force_grouping=True),
+            "max": number_format(maximum, force_grouping=True),
         }
-        if value.startswith("-") and _WHOLE_NUMBER.match(value[1:]):
+        if value.startswith("-") and _parse_whole_number(value[1:]) is not None:
             return None, out_of_range
-        if not _WHOLE_NUMBER.match(value) or len(digits) > 9:
+        number = _parse_whole_number(value)
+        if number is None:
             return None, _("Please enter a whole number, e.g. 25.")
-        number = int(digits)
         if number < minimum or number > maximum:
             return None, out_of_range
         return number, None
