@@ -560,6 +560,17 @@ class Lead(models.Model):
     def is_spam(self):
         return self.status == self.Status.SPAM
 
+    #: Why a request is suspected abuse, in words for the people who judge it.
+    SPAM_REASON_LABELS = {
+        "honeypot": _("a field invisible to people was filled in"),
+        "too_fast": _("finished implausibly fast"),
+        "rate_limit": _("more requests from one network than the limit allows"),
+    }
+
+    @property
+    def spam_reason_labels(self):
+        return [str(self.SPAM_REASON_LABELS.get(reason, reason)) for reason in self.spam_reasons or []]
+
 
 class Webhook(models.Model):
     """A URL that receives every new lead as signed JSON (e.g. a CRM or a Zapier-like service)."""
@@ -848,7 +859,12 @@ class ExportJob(models.Model):
 
 
 class FunnelCount(models.Model):
-    """How many readers reached a wizard step on a day, per page and questionnaire. Holds no personal data."""
+    """How many readers reached a wizard step, or answered a question, per page and questionnaire.
+
+    ``date`` is the readers' cohort day (the day they started the wizard), so one day's rows describe
+    the readers who started that day. A row counts either a step (``step`` set, ``question`` empty) or
+    a question answered (``question`` set, ``step`` empty). Holds no personal data.
+    """
 
     date = models.DateField(_("date"))
     page = models.ForeignKey(
@@ -858,6 +874,13 @@ class FunnelCount(models.Model):
         Questionnaire, verbose_name=_("questionnaire"), on_delete=models.CASCADE, related_name="+"
     )
     step = models.CharField(_("step"), max_length=50, help_text=_("A step key, 'contact' or 'success'."))
+    question = models.CharField(
+        _("question"),
+        max_length=50,
+        blank=True,
+        default="",
+        help_text=_("A question key for readers who answered it; empty when the row counts a step."),
+    )
     count = models.PositiveIntegerField(_("count"), default=0)
 
     class Meta:
@@ -865,7 +888,8 @@ class FunnelCount(models.Model):
         verbose_name_plural = _("funnel counts")
         constraints = [
             models.UniqueConstraint(
-                fields=["date", "page", "questionnaire", "step"], name="leadwizard_funnel_unique_day_step"
+                fields=["date", "page", "questionnaire", "step", "question"],
+                name="leadwizard_funnel_unique_day_step_question",
             ),
         ]
 

@@ -8,7 +8,7 @@ more than one row per page or step. The admin's report views are in
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
@@ -132,7 +132,7 @@ def conversion_rows(start=None, end=None, translation_key=None, request=None):
     starts = {}
     if first_steps:
         condition = reduce(or_, (Q(step=key, questionnaire_id__in=ids) for key, ids in first_steps.items()))
-        counts = _date_filter(FunnelCount.objects.filter(condition), start, end)
+        counts = _date_filter(FunnelCount.objects.filter(condition, question=""), start, end)
         for page_id, total in (
             counts.values("page_id").annotate(total=Sum("count")).values_list("page_id", "total")
         ):
@@ -175,6 +175,78 @@ def conversion_rows(start=None, end=None, translation_key=None, request=None):
     return rows
 
 
+def format_number(value):
+    return DASH if value is None else number_format(value, force_grouping=True)
+
+
+def is_conditional(item):
+    """True for a step or question shown only to some readers (``condition`` may not exist yet)."""
+    return bool(getattr(item, "condition", None))
+
+
+# Notes shown (and exported) instead of a figure that would mislead.
+CONDITIONAL_NOTE = _("Shown only for some readers, so it has no drop-off.")
+OLD_COUNTS_NOTE = _(
+    "More readers than on the step before: the range includes counts from before each reader was "
+    "counted once per step."
+)
+
+
+@dataclass
+class QuestionRow:
+    """Readers who answered one question, against the readers who reached its step."""
+
+    key: str
+    label: str
+    answered: int
+    reached: int
+    conditional: bool = False
+
+    @property
+    def inconsistent(self):
+        """More answers than readers of the step: only possible with counts from before per-reader counting."""
+        return not self.conditional and self.answered > self.reached
+
+    @property
+    def share(self):
+        """Answered in percent of the step's readers; None when that is not meaningful."""
+        if self.conditional or self.inconsistent:
+            return None
+        return percent(self.answered, self.reached)
+
+    @property
+    def unanswered(self):
+        """Readers who reached the step but left this question unanswered (the question's drop-off)."""
+        if self.conditional or self.inconsistent:
+            return None
+        return self.reached - self.answered
+
+    @property
+    def answered_display(self):
+        return format_number(self.answered)
+
+    @property
+    def share_display(self):
+        return format_percent(self.share)
+
+    @property
+    def unanswered_display(self):
+        return format_number(self.unanswered)
+
+    @property
+    def note(self):
+        if self.conditional:
+            return str(_("Shown only for some readers."))
+        if self.inconsistent:
+            return str(
+                _(
+                    "More answers than readers of the step: the range includes counts from before each "
+                    "reader was counted once per step."
+                )
+            )
+        return ""
+
+
 @dataclass
 class FunnelRow:
     position: int
@@ -184,23 +256,39 @@ class FunnelRow:
     previous: int | None
     starts: int
     widest: int
+    conditional: bool = False
+    # Position of the step the drop-off is measured from when that is not the step just before
+    # (a conditional step lies in between).
+    compared_position: int | None = None
+    questions: list = field(default_factory=list)
+
+    @property
+    def inconsistent(self):
+        """More readers than on the step compared with: only old arrival counts can do that."""
+        return self.previous is not None and self.readers > self.previous
 
     @property
     def dropoff(self):
-        """Readers lost since the previous step (negative when more arrived, e.g. after going back)."""
-        return None if self.previous is None else self.previous - self.readers
+        """Readers lost since the previous step shown to everyone; None when there is none to compare."""
+        if self.previous is None or self.inconsistent:
+            return None
+        return self.previous - self.readers
 
     @property
     def dropoff_percent(self):
-        return None if self.previous is None else percent(self.dropoff, self.previous)
+        return None if self.dropoff is None else percent(self.dropoff, self.previous)
 
     @property
     def share_of_starts(self):
         return percent(self.readers, self.starts)
 
     @property
+    def readers_display(self):
+        return format_number(self.readers)
+
+    @property
     def dropoff_display(self):
-        return DASH if self.dropoff is None else number_format(self.dropoff, force_grouping=True)
+        return format_number(self.dropoff)
 
     @property
     def dropoff_percent_display(self):
@@ -211,38 +299,157 @@ class FunnelRow:
         return format_percent(self.share_of_starts)
 
     @property
+    def note(self):
+        if self.conditional:
+            return str(CONDITIONAL_NOTE)
+        if self.inconsistent:
+            return str(OLD_COUNTS_NOTE)
+        if self.compared_position:
+            return _("Drop-off since step %(position)s, the last step shown to every reader.") % {
+                "position": self.compared_position
+            }
+        return ""
+
+    @property
     def bar_width(self):
         """Width of the bar in percent of the widest bar, as a plain number for a style attribute."""
         return f"{(100.0 * self.readers / self.widest) if self.widest else 0:.1f}"
 
 
-def funnel_rows(translation_key, start=None, end=None):
-    """Readers per step of a questionnaire (all languages, all pages), then contact and success."""
-    questionnaire = representative(translation_key) if translation_key else None
+def _funnel_counts(translation_key, start, end):
+    """The counts of a questionnaire (all languages, all pages) between ``start`` and ``end``."""
+    return _date_filter(
+        FunnelCount.objects.filter(questionnaire__translation_key=translation_key), start, end
+    ).order_by()
+
+
+def funnel_rows(translation_key, start=None, end=None, questionnaire=None):
+    """Readers per step of a questionnaire (all languages, all pages), then contact and success.
+
+    ``questionnaire``, when given, is the ``representative`` of ``translation_key`` already looked up.
+
+    Each row holds its questions (``QuestionRow``). A conditional step gets no drop-off, and the
+    next step shown to everyone is compared with the last one before it that was shown to everyone.
+    """
+    if questionnaire is None and translation_key:
+        questionnaire = representative(translation_key)
     if questionnaire is None:
         return []
-    steps = [(step.key, step.title) for step in questionnaire.definition.steps]
-    steps += [(CONTACT_STEP, str(_("Contact details"))), (SUCCESS_STEP, str(_("Request sent")))]
-    counts = _date_filter(
-        FunnelCount.objects.filter(questionnaire__translation_key=translation_key), start, end
-    )
-    totals = dict(counts.order_by().values("step").annotate(total=Sum("count")).values_list("step", "total"))
-    readers = [totals.get(key, 0) for key, _title in steps]
+    definition_steps = list(questionnaire.definition.steps)
+    steps = [(step.key, step.title, is_conditional(step), step.questions) for step in definition_steps]
+    steps += [
+        (CONTACT_STEP, str(_("Contact details")), False, ()),
+        (SUCCESS_STEP, str(_("Request sent")), False, ()),
+    ]
+    step_totals, answer_totals = {}, {}
+    for step, question, total in (
+        _funnel_counts(translation_key, start, end)
+        .values("step", "question")
+        .annotate(total=Sum("count"))
+        .values_list("step", "question", "total")
+    ):
+        if question:
+            answer_totals[question] = answer_totals.get(question, 0) + total
+        else:
+            step_totals[step] = total
+    readers = [step_totals.get(key, 0) for key, *_rest in steps]
     widest = max(readers, default=0)
     rows = []
-    for index, ((key, title), count) in enumerate(zip(steps, readers, strict=True)):
+    compared = None  # index of the last step shown to every reader
+    for index, ((key, title, conditional, questions), count) in enumerate(zip(steps, readers, strict=True)):
+        conditional = conditional and index > 0
+        previous = None if conditional or compared is None else readers[compared]
         rows.append(
             FunnelRow(
                 position=index + 1,
                 step_key=key,
                 step_title=title,
                 readers=count,
-                previous=readers[index - 1] if index else None,
+                previous=previous,
                 starts=readers[0],
                 widest=widest,
+                conditional=conditional,
+                compared_position=(compared + 1 if previous is not None and compared != index - 1 else None),
+                questions=[
+                    QuestionRow(
+                        key=question.key,
+                        label=question.label,
+                        answered=answer_totals.get(question.key, 0),
+                        reached=count,
+                        conditional=is_conditional(question),
+                    )
+                    for question in questions
+                ],
             )
         )
+        if not conditional:
+            compared = index
     return rows
+
+
+@dataclass
+class FunnelDay:
+    """The readers who started the wizard on one day (their cohort) and how far they got."""
+
+    day: datetime.date
+    started: int
+    contact: int
+    sent: int
+
+    @property
+    def inconsistent(self):
+        return self.contact > self.started or self.sent > self.contact
+
+    @property
+    def conversion(self):
+        """Requests sent per start in percent; None without starts or with old, inconsistent counts."""
+        return None if self.inconsistent else percent(self.sent, self.started)
+
+    @property
+    def started_display(self):
+        return format_number(self.started)
+
+    @property
+    def contact_display(self):
+        return format_number(self.contact)
+
+    @property
+    def sent_display(self):
+        return format_number(self.sent)
+
+    @property
+    def conversion_display(self):
+        return format_percent(self.conversion)
+
+
+def funnel_days(translation_key, start=None, end=None, questionnaire=None):
+    """One ``FunnelDay`` per cohort day with counts between ``start`` and ``end``, newest first.
+
+    ``questionnaire`` as for ``funnel_rows``.
+    """
+    if questionnaire is None and translation_key:
+        questionnaire = representative(translation_key)
+    if questionnaire is None or not questionnaire.definition.steps:
+        return []
+    first = questionnaire.definition.steps[0].key
+    days = {}
+    for day, step, total in (
+        _funnel_counts(translation_key, start, end)
+        .filter(question="", step__in=[first, CONTACT_STEP, SUCCESS_STEP])
+        .values("date", "step")
+        .annotate(total=Sum("count"))
+        .values_list("date", "step", "total")
+    ):
+        days.setdefault(day, {})[step] = total
+    return [
+        FunnelDay(
+            day,
+            started=totals.get(first, 0),
+            contact=totals.get(CONTACT_STEP, 0),
+            sent=totals.get(SUCCESS_STEP, 0),
+        )
+        for day, totals in sorted(days.items(), reverse=True)
+    ]
 
 
 # The hand-over: from lead to shortlist ------------------------------------------------------

@@ -8,6 +8,7 @@ Only users with ``view_lead`` see them.
 import django_filters
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, NumberColumn, TitleColumn
 from wagtail.admin.views.reports import ReportView
@@ -18,6 +19,7 @@ from ..reports import (
     conversion_rows,
     default_date_range,
     format_percent,
+    funnel_days,
     funnel_rows,
     handover_weeks,
     percent,
@@ -183,6 +185,7 @@ class FunnelReportView(LeadReportView):
         "dropoff",
         "dropoff_percent",
         "share_of_starts",
+        "note",
     ]
     export_headings = {
         "position": _("Position"),
@@ -192,20 +195,36 @@ class FunnelReportView(LeadReportView):
         "dropoff": _("Drop-off"),
         "dropoff_percent": _("Drop-off (%)"),
         "share_of_starts": _("Share of starts (%)"),
+        "note": pgettext_lazy("report", "Note"),
     }
 
-    def get_rows(self, start, end, translation_key):
-        return funnel_rows(translation_key, start, end) if translation_key else []
-
-    def get_context_data(self, *args, **kwargs):
-        context = super().get_context_data(*args, **kwargs)
+    @cached_property
+    def questionnaire(self):
+        """The chosen questionnaire in the default language; rows and context share one look-up."""
         key = (
             self.filters.form.cleaned_data.get("questionnaire")
             if self.filters and self.filters.is_valid()
             else None
         )
-        context["questionnaire"] = representative(key) if key else None
-        context["has_questionnaires"] = Questionnaire.objects.exists()
+        return representative(key) if key else None
+
+    def get_rows(self, start, end, translation_key):
+        if not translation_key:
+            return []
+        return funnel_rows(translation_key, start, end, questionnaire=self.questionnaire)
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        questionnaire = self.questionnaire
+        context["questionnaire"] = questionnaire
+        context["has_questionnaires"] = questionnaire is not None or Questionnaire.objects.exists()
+        context["days"] = (
+            funnel_days(
+                str(questionnaire.translation_key), *self.filters.date_range(), questionnaire=questionnaire
+            )
+            if questionnaire
+            else []
+        )
         return context
 
 

@@ -3,13 +3,22 @@
 import csv
 import datetime
 import io
+from dataclasses import dataclass, fields, replace
 
 import pytest
+from django.db import connection
+from django.db.models import F, QuerySet
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from wagtail.models import Page
+from wagtail.users.models import UserProfile
 
-from leadwizard.models import FunnelCount, Lead, Shortlist
-from leadwizard.reports import conversion_rows, funnel_rows, handover_weeks, nearest_rank
+from leadwizard.models import FunnelCount, Lead, Questionnaire, Shortlist
+from leadwizard.questionnaire import Definition, Question, Step
+from leadwizard.reports import conversion_rows, funnel_days, funnel_rows, handover_weeks, nearest_rank
+from leadwizard.wizard.funnel import count_answers, count_step
 from tests.factories import (
     ArticlePageFactory,
     LeadFactory,
@@ -36,9 +45,9 @@ def at_noon(n):
     return timezone.make_aware(datetime.datetime.combine(days_ago(n), datetime.time(12)))
 
 
-def count(page, questionnaire, step, number, day=0):
+def count(page, questionnaire, step, number, day=0, question=""):
     FunnelCount.objects.create(
-        date=days_ago(day), page=page, questionnaire=questionnaire, step=step, count=number
+        date=days_ago(day), page=page, questionnaire=questionnaire, step=step, question=question, count=number
     )
 
 
@@ -230,9 +239,9 @@ def test_funnel_report_page_has_a_table_and_hidden_bars(client, funnel):
         tr["data-step"]: [cell.get_text(strip=True) for cell in tr.select("th, td")]
         for tr in table.select("tbody tr")
     }
-    assert rows["industry"] == ["1. Branche", "100", "100.0 %", "–", "–"]
-    assert rows["size"] == ["2. Unternehmensgröße", "60", "60.0 %", "40", "40.0 %"]
-    assert rows["success"][1:] == ["12", "12.0 %", "18", "60.0 %"]
+    assert rows["industry"] == ["1. Branche", "100", "100.0 %", "–", "–", ""]
+    assert rows["size"] == ["2. Unternehmensgröße", "60", "60.0 %", "40", "40.0 %", ""]
+    assert rows["success"][1:] == ["12", "12.0 %", "18", "60.0 %", ""]
     assert rows["contact"][0] == "4. Contact details"
     chart = html.select_one(".leadwizard-funnel")
     assert chart["aria-hidden"] == "true"
@@ -258,9 +267,10 @@ def test_funnel_report_csv_export(client, funnel):
         "Drop-off",
         "Drop-off (%)",
         "Share of starts (%)",
+        "Note",
     ]
-    assert rows[1] == ["1", "industry", "Branche", "100", "", "", "100.0"]
-    assert rows[5] == ["5", "success", "Request sent", "12", "18", "60.0", "12.0"]
+    assert rows[1] == ["1", "industry", "Branche", "100", "", "", "100.0", ""]
+    assert rows[5] == ["5", "success", "Request sent", "12", "18", "60.0", "12.0", ""]
     assert len(rows) == 6
 
 
@@ -311,6 +321,292 @@ def test_funnel_report_with_an_invalid_date(client, funnel):
     response = client.get(reverse(FUNNEL_URL), {"date_from": "gestern"})
     assert response.status_code == 200
     assert "Choose a questionnaire and a valid date range" in response.content.decode()
+
+
+# Counting once per reader, and what the funnel shows from it -------------------------------------
+
+
+@pytest.fixture
+def wizard_page(site_tree):
+    return QuestionnaireFactory(), ArticlePageFactory(parent=site_tree.index, title="Seite", slug="seite")
+
+
+def funnel_table(response, selector="table.leadwizard-funnel-table", attribute="data-step"):
+    table = soup(response).select_one(selector)
+    return {
+        tr[attribute]: [cell.get_text(" ", strip=True) for cell in tr.select("th, td")]
+        for tr in table.select(f"tbody tr[{attribute}]")
+    }
+
+
+def test_count_step_counts_into_the_readers_cohort_day(wizard_page):
+    questionnaire, page = wizard_page
+    started = days_ago(3)
+
+    count_step(page.pk, questionnaire.pk, "size", day=started)
+    count_step(page.pk, questionnaire.pk, "size", day=started)
+    count_step(page.pk, questionnaire.pk, "size")
+
+    assert sorted(FunnelCount.objects.values_list("date", "step", "question", "count")) == [
+        (started, "size", "", 2),
+        (days_ago(0), "size", "", 1),
+    ]
+
+
+def test_count_step_adds_to_a_row_another_request_created_meanwhile(wizard_page, monkeypatch):
+    questionnaire, page = wizard_page
+    count(page, questionnaire, "industry", 5)
+    real_update = QuerySet.update
+    calls = []
+
+    def update_missing_the_row_once(queryset, **kwargs):
+        # The first update runs before the other request's row exists: it finds nothing.
+        calls.append(kwargs)
+        return 0 if len(calls) == 1 else real_update(queryset, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", update_missing_the_row_once)
+
+    count_step(page.pk, questionnaire.pk, "industry")
+
+    assert len(calls) == 2  # the insert hit the unique constraint and the retry added to the row
+    assert FunnelCount.objects.get().count == 6
+
+
+def test_count_answers_counts_each_question_once_in_two_queries(wizard_page, django_assert_num_queries):
+    questionnaire, page = wizard_page
+    started = days_ago(1)
+
+    count_answers(page.pk, questionnaire.pk, ["employees", "users", "employees", ""], day=started)
+    with django_assert_num_queries(2):
+        count_answers(page.pk, questionnaire.pk, ["employees", "users"], day=started)
+    count_answers(page.pk, questionnaire.pk, ["employees", "uses"], day=started)
+    count_answers(page.pk, questionnaire.pk, [], day=started)
+
+    assert sorted(FunnelCount.objects.values_list("date", "step", "question", "count")) == [
+        (started, "", "employees", 3),
+        (started, "", "users", 2),
+        (started, "", "uses", 1),
+    ]
+
+
+def test_count_answers_when_another_request_creates_a_row_first(wizard_page, monkeypatch):
+    questionnaire, page = wizard_page
+    count(page, questionnaire, "", 1, question="employees")
+    real_values_list = QuerySet.values_list
+
+    def other_request_inserts_after_the_lookup(queryset, *args, **kwargs):
+        rows = list(real_values_list(queryset, *args, **kwargs))
+        count(page, questionnaire, "", 4, question="users")
+        return rows
+
+    monkeypatch.setattr(QuerySet, "values_list", other_request_inserts_after_the_lookup)
+
+    count_answers(page.pk, questionnaire.pk, ["employees", "users", "uses"])
+
+    monkeypatch.undo()
+    assert dict(FunnelCount.objects.values_list("question", "count")) == {
+        "employees": 2,
+        "users": 5,
+        "uses": 1,
+    }
+
+
+@pytest.fixture
+def answered(funnel):
+    """The ``funnel`` fixture's readers, and how many of them answered each question."""
+    page = Page.objects.get(slug="seite-a")
+    for question, number in {"industry": 95, "employees": 60, "users": 15, "uses": 45, "market": 9}.items():
+        count(page, funnel, "", number, question=question)
+    count(page, funnel, "", 1000, day=31, question="industry")  # before the default range
+    return funnel
+
+
+def test_funnel_rows_give_each_questions_share_of_the_steps_readers(answered):
+    rows = {
+        row.step_key: row for row in funnel_rows(str(answered.translation_key), days_ago(29), days_ago(0))
+    }
+
+    size = rows["size"].questions
+    assert [(q.key, q.answered, q.reached) for q in size] == [("employees", 60, 60), ("users", 15, 60)]
+    assert [q.share for q in size] == [100.0, 25.0]
+    assert [q.unanswered for q in size] == [0, 45]
+    needs = rows["needs"].questions
+    assert [(q.key, q.answered, q.share, q.unanswered) for q in needs] == [
+        ("uses", 45, 100.0, 0),
+        ("german_hq", 0, 0.0, 45),
+        ("market", 9, 20.0, 36),
+    ]
+    assert rows["industry"].questions[0].share == 95.0
+    assert rows["contact"].questions == [] and rows["success"].questions == []
+    # Answer rows are not readers of a step.
+    assert [row.readers for row in rows.values()] == [100, 60, 45, 30, 12]
+
+
+def test_funnel_report_shows_answers_per_question(client, answered):
+    client.force_login(staff_user("marketing", "leadwizard.view_lead"))
+
+    response = client.get(reverse(FUNNEL_URL))
+
+    table = soup(response).select_one("table.leadwizard-funnel-questions")
+    assert table.caption.get_text(strip=True) == "Answers per question"
+    assert [th["scope"] for th in table.select("thead th")] == ["col"] * 5
+    size = table.select_one('tbody[data-step="size"]')
+    assert size.select_one('th[scope="rowgroup"]').get_text(" ", strip=True) == (
+        "2. Unternehmensgröße: 60 readers"
+    )
+    questions = funnel_table(response, "table.leadwizard-funnel-questions", "data-question")
+    assert questions["users"] == ["Wie viele sollen das CRM nutzen?", "15", "25.0 %", "45", ""]
+    assert questions["market"][1:4] == ["9", "20.0 %", "36"]
+
+
+@dataclass(frozen=True)
+class ConditionalStep(Step):
+    condition: str = ""
+
+
+@dataclass(frozen=True)
+class ConditionalQuestion(Question):
+    condition: str = ""
+
+
+def with_conditions(monkeypatch, steps=(), questions=()):
+    """Give the questionnaires' steps and questions named here a condition, as editors soon can."""
+    original = Questionnaire.definition.func
+
+    def definition(questionnaire):
+        def copy(item, cls, keys):
+            # Works whether or not the dataclasses have a ``condition`` of their own yet.
+            values = {f.name: getattr(item, f.name) for f in fields(item) if f.name != "condition"}
+            return cls(**values, condition="shown for some") if item.key in keys else item
+
+        built = []
+        for step in original(questionnaire).steps:
+            step = copy(step, ConditionalStep, steps)
+            built.append(
+                replace(
+                    step, questions=tuple(copy(q, ConditionalQuestion, questions) for q in step.questions)
+                )
+            )
+        return Definition.build(built)
+
+    monkeypatch.setattr(Questionnaire, "definition", property(definition))
+
+
+def test_a_conditional_step_has_no_dropoff_and_the_next_compares_with_the_last_shown_to_all(
+    funnel, monkeypatch
+):
+    with_conditions(monkeypatch, steps={"size"}, questions={"market"})
+    FunnelCount.objects.filter(step="size").update(count=10)  # 20 of 100 readers, far below "needs"
+
+    rows = funnel_rows(str(funnel.translation_key), days_ago(29), days_ago(0))
+
+    size, needs, contact = rows[1], rows[2], rows[3]
+    assert size.conditional and size.readers == 20
+    assert (size.dropoff, size.dropoff_percent, size.share_of_starts) == (None, None, 20.0)
+    assert size.note == gettext("Shown only for some readers, so it has no drop-off.")
+    assert (needs.previous, needs.dropoff, needs.dropoff_percent) == (100, 55, 55.0)
+    assert needs.note == gettext("Drop-off since step %(position)s, the last step shown to every reader.") % {
+        "position": 1
+    }
+    assert (contact.previous, contact.dropoff, contact.note) == (45, 15, "")
+    market = needs.questions[2]
+    assert (market.share, market.unanswered, market.note) == (
+        None,
+        None,
+        gettext("Shown only for some readers."),
+    )
+
+
+def test_funnel_report_page_marks_the_conditional_step(client, funnel, monkeypatch):
+    with_conditions(monkeypatch, steps={"size"})
+    client.force_login(staff_user("marketing", "leadwizard.view_lead"))
+
+    rows = funnel_table(client.get(reverse(FUNNEL_URL)))
+
+    assert rows["size"] == [
+        "2. Unternehmensgröße",
+        "60",
+        "60.0 %",
+        "–",
+        "–",
+        "Shown only for some readers, so it has no drop-off.",
+    ]
+    assert rows["needs"][3:] == [
+        "55",
+        "55.0 %",
+        "Drop-off since step 1, the last step shown to every reader.",
+    ]
+
+
+def test_old_arrival_counts_show_a_dash_and_a_note_instead_of_a_negative_dropoff(client, funnel):
+    # Before readers were counted once, going back to "industry" and forward again counted "size" twice.
+    FunnelCount.objects.filter(step="size").update(count=F("count") * 2)  # 120 after 100 starts
+    client.force_login(staff_user("marketing", "leadwizard.view_lead"))
+
+    rows = {row.step_key: row for row in funnel_rows(str(funnel.translation_key), days_ago(29), days_ago(0))}
+    assert rows["size"].readers == 120
+    assert (rows["size"].dropoff, rows["size"].dropoff_percent) == (None, None)
+    assert rows["needs"].dropoff == 75  # the next step still compares with the (old) count before it
+    table = funnel_table(client.get(reverse(FUNNEL_URL)))
+
+    assert table["size"][3:5] == ["–", "–"]
+    assert table["size"][5].startswith("More readers than on the step before")
+    assert not any(cell.startswith("-") for cells in table.values() for cell in cells)
+    export = csv_rows(client.get(reverse(FUNNEL_URL), {"export": "csv"}))
+    assert export[2][4:6] == ["", ""] and export[2][7].startswith("More readers")
+
+
+def test_funnel_days_give_each_cohort_day(funnel):
+    days = funnel_days(str(funnel.translation_key), days_ago(29), days_ago(0))
+
+    assert [(d.day, d.started, d.contact, d.sent, d.conversion) for d in days] == [
+        (days_ago(0), 70, 20, 8, 11.4),
+        (days_ago(2), 30, 10, 4, 13.3),
+    ]
+    longer = funnel_days(str(funnel.translation_key), days_ago(40), days_ago(0))
+    assert [(d.day, d.started, d.conversion) for d in longer][-1] == (days_ago(31), 1000, 0.0)
+
+
+def test_funnel_report_has_a_table_per_day_in_the_admins_language(client, funnel):
+    count(Page.objects.get(slug="seite-a"), funnel, "industry", 1234, day=5)
+    user = staff_user("marketing", "leadwizard.view_lead")
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "de"
+    profile.save()
+    client.force_login(user)
+
+    response = client.get(reverse(FUNNEL_URL))
+
+    table = soup(response).select_one("table.leadwizard-funnel-days")
+    assert table.caption is not None
+    assert [th["scope"] for th in table.select("thead th")] == ["col"] * 5
+    rows = funnel_table(response, "table.leadwizard-funnel-days", "data-day")
+    assert list(rows) == [days_ago(0).isoformat(), days_ago(2).isoformat(), days_ago(5).isoformat()]
+    assert rows[days_ago(0).isoformat()][1:] == ["70", "20", "8", "11,4 %"]
+    assert rows[days_ago(5).isoformat()][1:] == ["1.234", "0", "0", "0,0 %"]
+    assert funnel_table(response)["industry"][1] == "1.334"
+
+
+def test_funnel_report_queries_do_not_grow_with_days_and_questions(
+    client, funnel, django_assert_max_num_queries
+):
+    client.force_login(staff_user("marketing", "leadwizard.view_lead"))
+    client.get(reverse(FUNNEL_URL))  # warm up what the admin caches per process
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse(FUNNEL_URL))
+
+    page = Page.objects.get(slug="seite-a")
+    for day in range(3, 28):
+        for step in ("industry", "size", "needs", "contact", "success"):
+            count(page, funnel, step, 5, day=day)
+        for question in ("industry", "employees", "users", "uses", "german_hq", "market"):
+            count(page, funnel, "", 3, day=day, question=question)
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(reverse(FUNNEL_URL))
+
+    assert len(few) <= 20
+    assert len(funnel_table(response, "table.leadwizard-funnel-days", "data-day")) == 27
+    assert len(funnel_table(response, "table.leadwizard-funnel-questions", "data-question")) == 6
 
 
 # Lead to shortlist ------------------------------------------------------------------------------
