@@ -63,6 +63,7 @@ def readable_reasons(definition, reasons):
         labels = {option.key: option.label for option in question.choices} if question else {}
         readable.append(
             {
+                "criterion": criterion,
                 "label": str(roles.get(criterion, criterion)),
                 "values": [str(labels.get(key, key)) for key in reason.get("keys", [])],
                 "met": bool(reason.get("met", False)),
@@ -94,3 +95,43 @@ def localized_matches(lead):
     ids = [match["vendor_id"] for match in matches if isinstance(match["vendor_id"], int)]
     vendors = vendors_by_id(ids, lead_locale(lead))
     return [{**match, "catalogue_vendor": vendors.get(match["vendor_id"])} for match in matches]
+
+
+# The reader's pages (the wizard's contact step and longlist) take one shape for live and stored matches,
+# so that one template serves both: before the lead is saved there are only ``Match`` objects.
+
+
+def _reader_match(vendor, name, score, reasons):
+    # The catalogue's current name in the reader's language wins; the name stored with the match is all that
+    # is left of a vendor deleted since.
+    return {
+        "vendor": vendor,
+        "name": vendor.name if vendor else (name or ""),
+        "score": score,
+        "reasons": reasons,
+    }
+
+
+def reader_matches(definition, matches, locale):
+    """``match_vendors``' live matches for the reader, in their order (best first): each a dict of ``vendor``
+    (the ``Vendor`` in ``locale``, None when gone), ``name``, ``score`` and ``reasons`` (``readable_reasons``,
+    labelled from ``definition``, the reader's questionnaire). Two queries, however many matches."""
+    vendors = vendors_by_id([match.vendor.id for match in matches], locale)
+    return [
+        _reader_match(
+            vendors.get(match.vendor.id),
+            match.vendor.name,
+            match.score,
+            readable_reasons(definition, [reason.as_dict() for reason in match.reasons]),
+        )
+        for match in matches
+    ]
+
+
+def lead_reader_matches(lead):
+    """The lead's stored matches in ``reader_matches``' shape, in the lead's language; ``vendor`` is None for a
+    vendor deleted since. The queries of ``localized_matches``."""
+    return [
+        _reader_match(match["catalogue_vendor"], match["vendor"], match["score"], match["reasons"])
+        for match in localized_matches(lead)
+    ]

@@ -2,11 +2,15 @@
 
 Readers see which criteria exclude a vendor and how much each other criterion
 counts. The block reads the criteria table and ``get_weights()``, exactly what
-the matching uses, so the text can never drift from the ranking.
+the matching uses, so the text can never drift from the ranking. Whether vendors
+pay, and whether that changes the listing, is the editor's statement (§ 5b UWG):
+the code cannot know it.
 """
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
 
 from ..criteria import get_criteria, get_weights
 
@@ -52,6 +56,34 @@ def weighted_criteria(weights=None):
     return rows
 
 
+PAYMENT_NONE = "none"
+PAYMENT_NO_INFLUENCE = "no_influence"
+PAYMENT_INFLUENCES = "influences"
+
+PAYMENT_CHOICES = [
+    (PAYMENT_NONE, _("Vendors pay nothing for being listed or ranked")),
+    (
+        PAYMENT_NO_INFLUENCE,
+        _(
+            "Vendors pay (e.g. per lead or for a listing), but payment has no influence on "
+            "whether or where they are listed"
+        ),
+    ),
+    (PAYMENT_INFLUENCES, _("Payment influences whether or where vendors are listed")),
+]
+
+#: What the reader reads for each choice.
+PAYMENT_STATEMENTS = {
+    PAYMENT_NONE: _("No. Vendors pay nothing for being included in the selection or for their place in it."),
+    PAYMENT_NO_INFLUENCE: _(
+        "Vendors pay us, for example for a listing or for each request passed on to them. "
+        "This has no influence on whether or where a vendor appears in your selection: "
+        "the rules above apply to every vendor in the same way."
+    ),
+    PAYMENT_INFLUENCES: _("Yes. Payments influence whether or where vendors appear in your selection:"),
+}
+
+
 class RankingExplanationBlock(blocks.StructBlock):
     """Explains how the CRM selection ranks vendors: hard criteria and weights, always up to date."""
 
@@ -68,12 +100,42 @@ class RankingExplanationBlock(blocks.StructBlock):
         required=False,
         help_text=_("Optional sentences above the criteria, e.g. how vendors get into the catalogue."),
     )
+    vendor_payment = blocks.ChoiceBlock(
+        label=_("Do vendors pay?"),
+        choices=PAYMENT_CHOICES,
+        help_text=_("Readers are told whether vendors pay and whether payment changes the selection."),
+    )
+    payment_details = blocks.TextBlock(
+        label=_("How vendors pay"),
+        required=False,
+        help_text=_(
+            "What vendors pay for and, if payment influences the listing, how. "
+            "Required when payment influences the listing."
+        ),
+    )
+
+    def clean(self, value):
+        value = super().clean(value)
+        if (
+            value.get("vendor_payment") == PAYMENT_INFLUENCES
+            and not (value.get("payment_details") or "").strip()
+        ):
+            raise StructBlockValidationError(
+                block_errors={
+                    "payment_details": ValidationError(
+                        _("Say how payment influences whether or where vendors are listed.")
+                    )
+                }
+            )
+        return value
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
         context["heading"] = value.get("heading") or _("How the selection works")
         context["hard_criteria"] = hard_criteria()
         context["weighted_criteria"] = weighted_criteria()
+        # Values saved before the payment choice existed have none: saying nothing beats a claim nobody made.
+        context["payment_statement"] = PAYMENT_STATEMENTS.get(value.get("vendor_payment") or "")
         return context
 
     class Meta:
@@ -83,4 +145,4 @@ class RankingExplanationBlock(blocks.StructBlock):
         description = _(
             "The criteria and weights by which the CRM selection ranks vendors, from the live settings"
         )
-        preview_value = {"heading": "", "intro": ""}
+        preview_value = {"heading": "", "intro": "", "vendor_payment": PAYMENT_NONE, "payment_details": ""}

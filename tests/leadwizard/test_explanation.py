@@ -2,9 +2,19 @@
 
 import pytest
 from django.utils import translation
+from wagtail.blocks.struct_block import StructBlockValidationError
 
 from leadwizard.criteria import default_weights, get_criteria, get_weights
-from leadwizard.wizard.explanation import RankingExplanationBlock, hard_criteria, weighted_criteria
+from leadwizard.wizard.explanation import (
+    PAYMENT_CHOICES,
+    PAYMENT_INFLUENCES,
+    PAYMENT_NO_INFLUENCE,
+    PAYMENT_NONE,
+    PAYMENT_STATEMENTS,
+    RankingExplanationBlock,
+    hard_criteria,
+    weighted_criteria,
+)
 from tests.factories import soup
 
 
@@ -86,3 +96,75 @@ def test_helpers_match_the_matching_settings(settings):
         criterion.key for criterion in get_criteria() if criterion.hard
     ]
     assert weighted_criteria()[0]["key"] == "integrations"
+
+
+# Whether vendors pay (§ 5b UWG) -------------------------------------------------------------------------
+
+
+def payment_value(choice, details=""):
+    return {"heading": "", "intro": "", "vendor_payment": choice, "payment_details": details}
+
+
+@pytest.mark.parametrize("choice", [PAYMENT_NONE, PAYMENT_NO_INFLUENCE, PAYMENT_INFLUENCES])
+def test_block_states_whether_vendors_pay(choice):
+    html = render(payment_value(choice, "30 Euro je weitergeleiteter Anfrage."))
+
+    section = html.select_one(".ranking-explanation__payment")
+    assert section["data-vendor-payment"] == choice
+    heading = section.find_previous_sibling("h3")
+    assert heading.get_text(strip=True) == "Do vendors pay to be included?"
+    with translation.override("en"):
+        assert section.p.get_text(strip=True) == str(PAYMENT_STATEMENTS[choice])
+    assert section.select_one(".ranking-explanation__payment-details").get_text(strip=True) == (
+        "30 Euro je weitergeleiteter Anfrage."
+    )
+
+
+def test_each_payment_choice_has_its_own_statement():
+    statements = {
+        render(payment_value(choice)).select_one(".ranking-explanation__payment p").get_text(strip=True)
+        for choice, _label in PAYMENT_CHOICES
+    }
+    assert len(statements) == len(PAYMENT_CHOICES) == 3
+
+
+def test_payment_details_are_optional_unless_payment_influences_the_listing():
+    html = render(payment_value(PAYMENT_NONE))
+    assert html.select_one(".ranking-explanation__payment-details") is None
+
+    block = RankingExplanationBlock()
+    for choice in (PAYMENT_NONE, PAYMENT_NO_INFLUENCE):
+        assert block.clean(block.to_python(payment_value(choice)))["vendor_payment"] == choice
+    for details in ("", "  \n "):
+        with pytest.raises(StructBlockValidationError) as error:
+            block.clean(block.to_python(payment_value(PAYMENT_INFLUENCES, details)))
+        assert set(error.value.block_errors) == {"payment_details"}
+    cleaned = block.clean(
+        block.to_python(payment_value(PAYMENT_INFLUENCES, "Zahlende Anbieter stehen oben."))
+    )
+    assert cleaned["payment_details"] == "Zahlende Anbieter stehen oben."
+
+
+def test_the_payment_choice_is_required():
+    block = RankingExplanationBlock()
+    with pytest.raises(StructBlockValidationError) as error:
+        block.clean(block.to_python({"heading": "", "intro": ""}))
+    assert "vendor_payment" in error.value.block_errors
+
+
+def test_values_saved_before_the_payment_choice_say_nothing_about_payment():
+    html = render({"heading": "", "intro": ""})
+
+    assert html.select(".ranking-explanation__payment") == []
+    assert [h3.get_text(strip=True) for h3 in html.select("h3")] == [
+        "What excludes a vendor",
+        "How the remaining vendors are ranked",
+    ]
+    assert html.select("table.ranking-explanation__weights tbody tr")
+
+
+def test_the_preview_value_is_valid_and_states_the_payment():
+    block = RankingExplanationBlock()
+    value = block.to_python(block.meta.preview_value)
+    block.clean(value)
+    assert render(block.meta.preview_value).select_one(".ranking-explanation__payment") is not None
