@@ -125,8 +125,11 @@ class AppSettings:
 
     @property
     def STEP_RATE_LIMIT(self):
-        """(steps, seconds): wizard steps one reader's address may send per window. Default (120, 600)."""
-        return self._get("STEP_RATE_LIMIT", (120, 600))
+        """(steps, seconds): wizard steps one address may send per window. Default (600, 600).
+
+        Generous: an office or a mobile carrier puts many readers behind one address.
+        """
+        return self._get("STEP_RATE_LIMIT", (600, 600))
 
     @property
     def SUBMIT_RATE_LIMIT(self):

@@ -24,6 +24,9 @@ from .models import Lead
 from .signals import lead_submitted
 from .text import clean_line
 
+#: The spam reason of a request sent above LEADWIZARD_SUBMIT_RATE_LIMIT: kept, for a person to judge.
+RATE_LIMIT_REASON = "rate_limit"
+
 logger = logging.getLogger(__name__)
 
 

@@ -10,11 +10,19 @@ WEBHOOK_SECRET = "geheimes-webhook-secret"  # noqa: S105 - a test receiver's sha
 TOKEN_RE = re.compile(r'name="leadwizard-token" value="([^"]*)"')
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
 COUNT_RE = re.compile(r'data-match-count="(\d+)"')
+ACTION_RE = re.compile(r'<form class="leadwizard__form" method="post" action="([^"#]*)')
+
+
+def sent(response):
+    """Whether a post without JavaScript ended on the confirmation (the request is in)."""
+    return any("leadwizard-done=" in url for url, _status in getattr(response, "redirect_chain", []))
 
 
 class WizardRun:
-    """Posts the wizard's steps to a page through the Django test client, carrying the token along.
+    """Posts the wizard's steps through the Django test client like a browser, carrying the token along.
 
+    Each step goes to the form's action and, without JavaScript, follows the
+    redirect to the reader's new place (``redirects`` holds where it went).
     ``fragment=True`` sends requests the way the JavaScript enhancement does.
     """
 
@@ -25,6 +33,8 @@ class WizardRun:
         self.fragment = fragment
         self.token = ""
         self.response = None
+        self.action = None
+        self.redirects = []
 
     @property
     def url(self):
@@ -46,9 +56,20 @@ class WizardRun:
     def start(self):
         """Load the page like a reader: the first step's form carries a token too."""
         self.response = self.client.get(self.url)
+        self.read_form()
+        return self.response
+
+    @property
+    def location(self):
+        """Where the last post without JavaScript was redirected to (the reader's new address)."""
+        return self.redirects[-1][0] if self.redirects else None
+
+    def read_form(self):
         match = self.search(TOKEN_RE)
         self.token = match.group(1) if match else ""
-        return self.response
+        action = self.search(ACTION_RE)
+        if action:
+            self.action = action.group(1)
 
     def post(self, data=None, action="next", token=None, **extra):
         if self.response is None and token is None:
@@ -62,10 +83,13 @@ class WizardRun:
             # Like a browser, send the CSRF token of the form on the page (clients may enforce it).
             payload["csrfmiddlewaretoken"] = csrf.group(1)
         payload.update(data or {})
-        self.response = self.client.post(self.url, payload, **self.headers(), **extra)
-        match = self.search(TOKEN_RE) if self.response.status_code == 200 else None
-        if match:
-            self.token = match.group(1)
+        follow = extra.pop("follow", not self.fragment)
+        self.response = self.client.post(
+            self.action or self.url, payload, follow=follow, **self.headers(), **extra
+        )
+        self.redirects = getattr(self.response, "redirect_chain", [])
+        if self.response.status_code in (200, 403, 429) and self.search(TOKEN_RE):
+            self.read_form()
         return self.response
 
     def answer(self, **answers):

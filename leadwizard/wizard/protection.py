@@ -205,6 +205,12 @@ def hit_rate_limit(request, bucket, limit, window):
     return count > limit
 
 
+def seconds_until_reset(window, now=None):
+    """Seconds until the current fixed window of ``hit_rate_limit`` ends: how long a stopped reader waits."""
+    now = int(time.time()) if now is None else int(now)
+    return window - now % window
+
+
 def step_limit():
     return app_settings.STEP_RATE_LIMIT
 

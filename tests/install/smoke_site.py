@@ -95,15 +95,20 @@ def run_wizard():
     report["home"] = page.status_code
     report["wizard_on_home"] = 'name="leadwizard-token"' in page.content.decode()
     token = page.content.decode().split('name="leadwizard-token" value="')[1].split('"')[0]
+    # Steps go to the form's action (the wizard's own address from leadwizard.urls), then to the page.
+    action = page.content.decode().split('method="post" action="')[1].split('"')[0].split("#")[0]
+    report["step_action"] = action
     step = reader.post(
-        "/", {"leadwizard-block": "wizard-1", "leadwizard-token": token, "q-branche": "handel"}
+        action,
+        {"leadwizard-block": "wizard-1", "leadwizard-token": token, "q-branche": "handel"},
+        follow=True,
     )
     token = step.content.decode().split('name="leadwizard-token" value="')[1].split('"')[0]
     # A person takes a moment for the contact form; faster than LEADWIZARD_MIN_SECONDS is taken for a bot.
     time.sleep(5.5)
     report["matches"] = step.content.decode().split('data-match-count="')[1].split('"')[0]
     done = reader.post(
-        "/",
+        action,
         {
             "leadwizard-block": "wizard-1",
             "leadwizard-token": token,
@@ -115,6 +120,7 @@ def run_wizard():
         },
     )
     report["submit"] = done.status_code
+    report["submit_location"] = done.get("Location", "")
     report["leads"] = Lead.objects.count()
     report["lead_status"] = Lead.objects.get().status
     report["deliveries"] = sorted(Delivery.objects.values_list("kind", "status"))

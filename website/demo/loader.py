@@ -157,7 +157,7 @@ class DemoLoader:
             raw.append(
                 {
                     "type": "ranking_explanation",
-                    "value": {"heading": "", "intro": ""},
+                    "value": {"heading": "", "intro": "", "vendor_payment": "none", "payment_details": ""},
                     "id": str(uuid.uuid5(DEMO_NAMESPACE, "home-ranking")),
                 }
             )
@@ -224,12 +224,16 @@ class DemoLoader:
                         "key": step["key"],
                         "title": step["title"],
                         "intro": step["intro"],
+                        **_condition(step, "step"),
                         "questions": [
                             {
                                 "type": "item",
                                 "id": _uid("question", question["key"]),
                                 "value": {
-                                    **{k: v for k, v in question.items() if k != "options"},
+                                    **{
+                                        k: v for k, v in question.items() if k not in ("options", "condition")
+                                    },
+                                    **_condition(question, "question"),
                                     "options": [
                                         {
                                             "type": "item",
@@ -423,6 +427,26 @@ class DemoLoader:
 
 def _uid(*parts):
     return str(uuid.uuid5(DEMO_NAMESPACE, "-".join(parts)))
+
+
+def _condition(item, kind):
+    """The ``condition`` of a step's or question's block value, when the data file gives one.
+
+    Left out otherwise, so the stored steps of the demo stay as they were before conditions existed.
+    """
+    condition = item.get("condition")
+    if not condition:
+        return {}
+    answer_keys = condition.get("answer_keys", [])
+    return {
+        "condition": {
+            "question_key": condition.get("question_key", ""),
+            "answer_keys": [
+                {"type": "item", "id": _uid("condition", kind, item["key"], key), "value": key}
+                for key in answer_keys
+            ],
+        }
+    }
 
 
 def _string_map(source, twin):

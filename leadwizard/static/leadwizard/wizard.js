@@ -5,6 +5,10 @@
  * again. With it, the same requests are sent with `X-LeadWizard: fragment`;
  * the server answers with just the wizard's HTML, which replaces the wizard in
  * place, and focus moves to the new step (or to the error summary).
+ *
+ * Each new place is put into the browser's history with the address the
+ * server gives it (`data-leadwizard-url`), so Back, Forward and reload keep
+ * the reader's place; the server renders that address without JavaScript too.
  */
 (function () {
   "use strict";
@@ -14,12 +18,22 @@
   window.leadWizardEnhanced = true;
 
   var FRAGMENT_HEADERS = { "X-LeadWizard": "fragment" };
+  // The wizard's own query parameters are never part of where a reader landed.
+  var WIZARD_PARAMETERS = ["leadwizard-block", "leadwizard-state", "leadwizard-done", "leadwizard-view"];
+
+  function landingPath() {
+    var url = new URL(window.location.href);
+    for (var i = 0; i < WIZARD_PARAMETERS.length; i++) {
+      url.searchParams.delete(WIZARD_PARAMETERS[i]);
+    }
+    return url.pathname + url.search;
+  }
 
   function fillLanding(root) {
     // Pages may come from a cache: the landing URL and referrer are the reader's own.
     var landing = root.querySelector("[data-leadwizard-landing]");
     if (landing) {
-      landing.value = window.location.pathname + window.location.search;
+      landing.value = landingPath();
     }
     var referrer = root.querySelector("[data-leadwizard-referrer]");
     if (referrer) {
@@ -38,6 +52,46 @@
         target.scrollIntoView({ block: "start" });
       }
     }
+  }
+
+  function canUseHistory() {
+    return !!(window.history && window.history.pushState && window.URL);
+  }
+
+  function rememberPlace(wizard, fallbackUrl) {
+    // A new place gets its own history entry; errors on the same step replace it.
+    if (!canUseHistory()) {
+      return;
+    }
+    var url = wizard.getAttribute("data-leadwizard-url") || fallbackUrl;
+    if (!url) {
+      return;
+    }
+    var block = wizard.getAttribute("data-leadwizard-block");
+    var place = wizard.getAttribute("data-leadwizard-place") || url;
+    var current = window.history.state;
+    if (!current || current.leadwizard !== block) {
+      // The page's own entry becomes the first step with the reader's answers, for Back.
+      var start = wizard.getAttribute("data-leadwizard-start-url");
+      if (start) {
+        window.history.replaceState({ leadwizard: block, place: "" }, "", start);
+        current = window.history.state;
+      }
+    }
+    var entry = { leadwizard: block, place: place };
+    var target = new URL(url, window.location.href).href;
+    if (current && current.leadwizard === block && current.place === place) {
+      window.history.replaceState(entry, "", target);
+    } else {
+      window.history.pushState(entry, "", target);
+    }
+  }
+
+  function fragmentUrl(href, block) {
+    var url = new URL(href, window.location.href);
+    url.hash = "";
+    url.searchParams.set("leadwizard-block", block);
+    return url.toString();
   }
 
   function replaceWizard(wizard, html) {
@@ -98,7 +152,7 @@
         return response.text();
       })
       .then(function (html) {
-        replaceWizard(wizard, html);
+        rememberPlace(replaceWizard(wizard, html));
       })
       .catch(function () {
         form.removeAttribute("aria-busy");
@@ -116,10 +170,40 @@
       return;
     }
     event.preventDefault();
-    var url = new URL(link.href, window.location.href);
-    url.hash = "";
-    url.searchParams.set("leadwizard-block", wizard.getAttribute("data-leadwizard-block"));
-    fetch(url.toString(), { headers: FRAGMENT_HEADERS, credentials: "same-origin" })
+    var block = wizard.getAttribute("data-leadwizard-block");
+    fetch(fragmentUrl(link.href, block), { headers: FRAGMENT_HEADERS, credentials: "same-origin" })
+      .then(function (response) {
+        if (!isWizardResponse(response)) {
+          throw new Error("Unexpected response " + response.status);
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        rememberPlace(replaceWizard(wizard, html), link.href);
+      })
+      .catch(function () {
+        window.location.href = link.href;
+      });
+  });
+
+  window.addEventListener("popstate", function (event) {
+    // Back or Forward to one of the wizard's own entries: show that place again.
+    var entry = event.state;
+    if (!entry || !entry.leadwizard) {
+      return;
+    }
+    var wizards = document.querySelectorAll("[data-leadwizard]");
+    var wizard = null;
+    for (var i = 0; i < wizards.length; i++) {
+      if (wizards[i].getAttribute("data-leadwizard-block") === entry.leadwizard) {
+        wizard = wizards[i];
+      }
+    }
+    if (!wizard || !window.fetch) {
+      window.location.reload();
+      return;
+    }
+    fetch(fragmentUrl(window.location.href, entry.leadwizard), { headers: FRAGMENT_HEADERS, credentials: "same-origin" })
       .then(function (response) {
         if (!isWizardResponse(response)) {
           throw new Error("Unexpected response " + response.status);
@@ -130,7 +214,7 @@
         replaceWizard(wizard, html);
       })
       .catch(function () {
-        window.location.href = link.href;
+        window.location.reload();
       });
   });
 
