@@ -125,6 +125,8 @@ FIELD_RES = {
     )
 }
 ERROR_MARK = "leadwizard__error"
+# Steps are posted to the wizard's own address (the form's action), then shown at the page's.
+ACTION_RE = re.compile(r'<form class="leadwizard__form" method="post" action="([^"#]*)')
 
 
 def say(message=""):
@@ -421,6 +423,15 @@ def form_fields(text):
     return {name: unescape(m.group(1)) for name, regex in FIELD_RES.items() if (m := regex.search(text))}
 
 
+def form_action(text):
+    match = ACTION_RE.search(text)
+    return unescape(match.group(1)) if match else ARTICLE
+
+
+def local_path(location):
+    return urlsplit(location)._replace(scheme="", netloc="", fragment="").geturl()
+
+
 class Reader(threading.Thread):
     def __init__(self, bench, index):
         super().__init__(name=f"reader-{index}", daemon=True)
@@ -455,7 +466,10 @@ class Reader(threading.Thread):
                 return stats.fail("stopped")
             data = {**fields, "leadwizard-action": "next"}
             data.update({f"q-{key}": value for key, value in answers.items()})
-            status, _, text, _, _ = client.retrying("step", "POST", ARTICLE, data, fragment)
+            status, headers, text, _, _ = client.retrying("step", "POST", form_action(text), data, fragment)
+            if status == 302 and not fragment:
+                # Post/redirect/get, as the browser does: the next step is at an address of its own.
+                status, _, text, _, _ = client.retrying("step page", "GET", local_path(headers["Location"]))
             if status != 200:
                 return stats.fail(f"step {number} answered {status}", text)
             if ERROR_MARK in text:
@@ -482,8 +496,9 @@ class Reader(threading.Thread):
         with bench.lock:
             bench.submitting += 1
         try:
+            submit_to = form_action(text)
             status, headers, text, uncertain, seconds = client.retrying(
-                "submit", "POST", ARTICLE, data, fragment
+                "submit", "POST", submit_to, data, fragment
             )
         finally:
             with bench.lock:
@@ -504,7 +519,9 @@ class Reader(threading.Thread):
                 stats.last_success = now
             if random.random() < bench.args.double_submit:
                 # A double click: the same submit again must answer "done" and make no second lead.
-                again, headers, text, _, _ = client.retrying("repeat submit", "POST", ARTICLE, data, fragment)
+                again, headers, text, _, _ = client.retrying(
+                    "repeat submit", "POST", submit_to, data, fragment
+                )
                 location = headers.get("Location", "") if headers else ""
                 repeated_ok = (again == 302 and "leadwizard-done=" in location) or (
                     bench.args.fragment and again == 200 and "leadwizard-done=" in text
