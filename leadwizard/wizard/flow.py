@@ -151,7 +151,8 @@ class Wizard:
             # An editor changed the questions since: keep every answer that is still valid.
             kept = self.definition.valid_answers(state.answers)
             if kept != state.answers:
-                state.notice = NOTICE_CHANGED
+                # Straight on to the questions that need an answer again, where the notice is shown.
+                state.notice, state.repairing = NOTICE_CHANGED, True
             state.answers = kept
             state.pending, state.show_errors = {}, False
             state.version = self.version

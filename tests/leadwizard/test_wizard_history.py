@@ -249,6 +249,26 @@ def test_an_edit_of_the_questionnaire_keeps_the_answers_that_are_still_valid(cli
     }
 
 
+def test_an_answer_that_became_invalid_mid_way_is_asked_next_with_the_notice(client, wizard):
+    questionnaire, page, block_id = wizard
+    run = WizardRun(client, page, block_id)
+    run.answer(industry="handwerk")
+    steps = default_steps()
+    steps[0][2][0]["options"] = [
+        _item({"key": "handel", "label": "Handel"}),
+        _item({"key": "it", "label": "IT"}),
+    ]
+    questionnaire.steps = steps_json(steps)
+    questionnaire.save()
+
+    # The reader answers step 2; the question whose answer vanished comes next, with the notice.
+    run.answer(employees="25")
+    assert 'name="q-industry"' in run.html and "geändert" in run.html
+    run.answer(industry="it")
+    # Then on where the reader was, without the notice.
+    assert 'name="q-uses"' in run.html and "geändert" not in run.html
+
+
 def test_an_answer_that_became_invalid_is_asked_again(client, wizard):
     questionnaire, page, block_id = wizard
     run = WizardRun(client, page, block_id)
