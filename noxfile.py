@@ -51,6 +51,7 @@ TEST_TOOLS = [
     "factory-boy",
     "hypothesis",
     "beautifulsoup4",
+    "standardwebhooks",
     "dj-database-url",
     "pip",
 ]

@@ -1,12 +1,13 @@
 """Test helpers that are not factories: driving the wizard like a browser does, and an HTTP receiver."""
 
-import hashlib
-import hmac
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-WEBHOOK_SECRET = "geheimes-webhook-secret"  # noqa: S105 - a test receiver's shared secret
+import standardwebhooks
+
+# A test receiver's shared secret, in the Standard Webhooks form: whsec_ and the base64 of 32 bytes.
+WEBHOOK_SECRET = "whsec_Z2VoZWltZXMtd2ViaG9vay1zZWNyZXQtMzItYnl0ZXM="  # noqa: S105
 TOKEN_RE = re.compile(r'name="leadwizard-token" value="([^"]*)"')
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
 COUNT_RE = re.compile(r'data-match-count="(\d+)"')
@@ -130,6 +131,9 @@ def submit_lead(client, page, block_id, capture=None, **contact):
 class WebhookReceiver:
     """An HTTP server in a thread that answers POSTs with the given statuses in turn (the last one repeats).
 
+    Each request is recorded with ``signature_valid`` (and ``verification_error``):
+    whether the ``standardwebhooks`` library accepts it with ``secret`` (whsec_ form).
+
     ``reply`` and ``reason`` replace the body and the status line's reason of a
     failure; ``tls`` (a server-side SSLContext) makes it an HTTPS server, and
     ``server_names`` then lists the names clients asked for (SNI).
@@ -145,15 +149,20 @@ class WebhookReceiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                expected = "sha256=" + hmac.new(receiver.secret.encode(), body, hashlib.sha256).hexdigest()
+                # Checked as a receiver does: by the Standard Webhooks reference library, which also
+                # refuses a timestamp more than five minutes off.
+                try:
+                    standardwebhooks.Webhook(receiver.secret).verify(body, dict(self.headers))
+                    verification_error = ""
+                except standardwebhooks.WebhookVerificationError as exc:
+                    verification_error = str(exc)
                 receiver.requests.append(
                     {
                         "path": self.path,
                         "headers": self.headers,  # case-insensitive, like every HTTP server
                         "body": body,
-                        "signature_valid": hmac.compare_digest(
-                            self.headers.get("X-LeadWizard-Signature", ""), expected
-                        ),
+                        "signature_valid": not verification_error,
+                        "verification_error": verification_error,
                     }
                 )
                 status = receiver.statuses.pop(0) if len(receiver.statuses) > 1 else receiver.statuses[0]

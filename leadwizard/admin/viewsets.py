@@ -27,6 +27,7 @@ from ..models import Lead, Questionnaire, Vendor, Webhook
 from .exports import LeadIndexView as ExportingLeadIndexView
 from .forms import VendorAdminForm
 from .views import LeadEditView, LeadInspectView
+from .webhooks import edit_handler as webhook_edit_handler
 
 #: The ``obj_type`` of the leads listing's bulk-action checkboxes; each checkbox is
 #: described by the element with the id ``lead_<pk>_title`` (the lead's name).
@@ -92,6 +93,10 @@ class WebhookViewSet(SnippetViewSet):
     menu_label = _("Webhooks")
     list_display = ["name", "url", "active"]
     list_filter = ["active"]
+    # The model's panels, the secret's rotation and the receiver's verification code (webhooks.py).
+    edit_handler = webhook_edit_handler
+    # A copy would share its original's secret (and hand it to users who may only add webhooks).
+    copy_view_enabled = False
 
 
 class LeadWizardSnippets(SnippetViewSetGroup):

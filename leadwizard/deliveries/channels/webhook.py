@@ -1,10 +1,27 @@
 """The webhook channel: every new lead POSTed as signed JSON to each active webhook that applies.
 
+Signed as the Standard Webhooks specification (https://www.standardwebhooks.com/)
+says, so a receiver checks a call with its ``standardwebhooks`` library:
+
+- ``webhook-id``: the delivery's own id, the same on every attempt of it, so a
+  receiver can drop a call it has already handled;
+- ``webhook-timestamp``: when this attempt was made, in whole seconds since
+  1970; signed, so a receiver can refuse a recorded call replayed later;
+- ``webhook-signature``: ``v1,`` and the base64 HMAC-SHA256 of
+  ``{id}.{timestamp}.{body}``, one for each valid secret, separated by spaces
+  (two while a rotated secret's predecessor is still valid).
+
+``X-LeadWizard-Signature`` (``sha256=`` and the hex HMAC of the body with the
+current secret), ``X-LeadWizard-Delivery`` and ``X-LeadWizard-Timestamp`` are
+still sent in this release for receivers of old; they are deprecated and go in
+the next one: that signature does not cover the timestamp, so it cannot stop a replay.
+
 The URL is checked when the webhook is saved and again at every call
 (``webhook_targets``): only public addresses, connected to exactly the address
 checked, so DNS rebinding cannot pass. Replies are read and kept bounded.
 """
 
+import base64
 import hashlib
 import hmac
 import http.client
@@ -22,9 +39,13 @@ from ..errors import DeliveryError, PermanentFailure
 from .base import DeliveryChannel, PlannedDelivery
 
 EVENT_LEAD_CREATED = "lead.created"
-SIGNATURE_HEADER = "X-LeadWizard-Signature"
-DELIVERY_HEADER = "X-LeadWizard-Delivery"
-TIMESTAMP_HEADER = "X-LeadWizard-Timestamp"
+ID_HEADER = "webhook-id"
+TIMESTAMP_HEADER = "webhook-timestamp"
+SIGNATURE_HEADER = "webhook-signature"
+# Deprecated, sent for one more release (see the module's docstring).
+LEGACY_SIGNATURE_HEADER = "X-LeadWizard-Signature"
+LEGACY_DELIVERY_HEADER = "X-LeadWizard-Delivery"
+LEGACY_TIMESTAMP_HEADER = "X-LeadWizard-Timestamp"
 
 
 class WebhookChannel(DeliveryChannel):
@@ -44,9 +65,43 @@ class WebhookChannel(DeliveryChannel):
         call_webhook(delivery, lead)
 
 
-def sign(body, secret):
-    """HMAC-SHA256 of the raw body with the webhook's secret, as hex."""
-    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def message_id(delivery, lead):
+    """The ``webhook-id``: the same on every attempt of a delivery, different for every other delivery.
+
+    The delivery's primary key alone would repeat across installations and after
+    a database is rebuilt (staging and production calling one receiver, say), and
+    a receiver that drops ids it has seen would then drop new leads; the lead's
+    random submission key makes it unique everywhere.
+    """
+    return f"msg_{lead.submission_key.hex}_{delivery.pk}"
+
+
+def attempt_time():
+    """The ``webhook-timestamp`` of an attempt: now, in whole seconds (the standard's unit)."""
+    return int(time.time())
+
+
+def sign(msg_id, timestamp, body, key):
+    """One Standard Webhooks signature: ``v1,`` and the base64 HMAC-SHA256 of ``{id}.{timestamp}.{body}``."""
+    signed = f"{msg_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+
+
+def legacy_sign(body, key):
+    """The deprecated ``X-LeadWizard-Signature``: HMAC-SHA256 of the body alone, as hex."""
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
+
+
+def signed_headers(webhook, msg_id, timestamp, body, now=None):
+    """The standard's three headers, with a signature for each of the webhook's valid secrets, and the old ones."""
+    keys = webhook.signing_keys(now)
+    return {
+        ID_HEADER: msg_id,
+        TIMESTAMP_HEADER: str(timestamp),
+        SIGNATURE_HEADER: " ".join(sign(msg_id, timestamp, body, key) for key in keys),
+        LEGACY_SIGNATURE_HEADER: f"sha256={legacy_sign(body, keys[0])}",
+        LEGACY_TIMESTAMP_HEADER: str(timestamp),
+    }
 
 
 def webhook_payload(lead):
@@ -165,9 +220,9 @@ def call_webhook(delivery, lead):
         "Content-Type": "application/json",
         "User-Agent": "LeadWizard-Webhook/1.0",
         "Connection": "close",
-        SIGNATURE_HEADER: f"sha256={sign(body, webhook.secret)}",
-        DELIVERY_HEADER: str(delivery.pk),
-        TIMESTAMP_HEADER: str(int(time.time())),
+        # A fresh timestamp for every attempt: a receiver refuses one older than a few minutes.
+        **signed_headers(webhook, message_id(delivery, lead), attempt_time(), body),
+        LEGACY_DELIVERY_HEADER: str(delivery.pk),
     }
     status, reason, detail = _post(target, body, headers, app_settings.WEBHOOK_TIMEOUT)
     if not 200 <= status < 300:
