@@ -10,7 +10,7 @@ PROD_LOCAL_ARGS ?=
 .DEFAULT_GOAL := help
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install setup run test browser-tools screenshots lint format messages check matrix ci clean prod-local
+.PHONY: help install setup run test browser-tools libreoffice screenshots lint format messages check matrix ci clean prod-local
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -40,7 +40,7 @@ run: setup ## Set everything up and serve the demo site on http://127.0.0.1:8000
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install browser-tools ## Run every test: the plugins in a minimal host, then the demo site with browser tests (DATABASE_URL picks the database; SQLite by default)
+test: install browser-tools libreoffice ## Run every test: the plugins in a minimal host, then the demo site with browser tests (DATABASE_URL picks the database; SQLite by default)
 	$(BIN)/python manage.py compile_catalogues
 	$(BIN)/python -m pytest --ds=tests.testapp.settings tests/articles tests/leadwizard tests/install $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/website tests/e2e $(PYTEST_ARGS)
@@ -49,6 +49,10 @@ browser-tools: ## Install Debian's chromium and axe-core (npm) for the browser t
 	@command -v chromium >/dev/null 2>&1 || { echo "Installing Debian's chromium for the browser tests"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 	@test -f tests/e2e/node_modules/axe-core/axe.min.js || npm ci --prefix tests/e2e --no-audit --no-fund --silent
+
+libreoffice: ## Install Debian's LibreOffice Calc (no GUI) for the export tests that open the files, when missing
+	@command -v soffice >/dev/null 2>&1 || command -v libreoffice >/dev/null 2>&1 || { echo "Installing Debian's libreoffice-calc-nogui for the export tests"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libreoffice-calc-nogui >/dev/null; }
 
 screenshots: install browser-tools ## Regenerate docs/screenshots/ from a throwaway demo database and server
 	$(BIN)/python scripts/screenshots.py

@@ -1,8 +1,10 @@
-"""Consent texts: what the reader saw, and a version that identifies it."""
+"""Consent texts: what the reader saw, and a version that identifies it; how a withdrawn address is recognised."""
 
 import hashlib
 import re
 
+from django.conf import settings
+from django.utils.crypto import salted_hmac
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from wagtail.rich_text import expand_db_html
@@ -31,3 +33,40 @@ def consent_version(html):
     hrefs = " ".join(re.findall(r'href="([^"]*)"', html or ""))
     text = _WHITESPACE.sub(" ", strip_tags(html or "")).strip()
     return hashlib.sha256(f"{text}\n{hrefs}".encode()).hexdigest()
+
+
+# Withdrawal of the marketing consent --------------------------------------------------------------
+
+#: The audit-log action of a withdrawal; each lead of the address gets one entry (source, who, when).
+LOG_MARKETING_WITHDRAWN = "leadwizard.lead.marketing_withdrawn"
+#: Keeps these hashes apart from every other use of the secret key.
+ADDRESS_HASH_SALT = "leadwizard.marketing.withdrawn-address"
+
+
+def normalise_email(email):
+    """The address as compared for withdrawals: no surrounding space, lower case ("" for none)."""
+    return (email or "").strip().lower()
+
+
+def address_hashes(email):
+    """Keyed hashes of the normalised ``email``: with ``SECRET_KEY`` first, then each fallback key.
+
+    A keyed hash (HMAC), not a plain one: a list of plain SHA-256 hashes of
+    e-mail addresses can be reversed by hashing a list of known addresses.
+    The fallbacks keep a withdrawal recognised while the secret key is rotated.
+    Empty for an empty address (erased leads), which must never match.
+    """
+    address = normalise_email(email)
+    if not address:
+        return []
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return [
+        salted_hmac(ADDRESS_HASH_SALT, address, secret=secret, algorithm="sha256").hexdigest()
+        for secret in secrets
+    ]
+
+
+def address_hash(email):
+    """The keyed hash stored for ``email`` now ("" for an empty address)."""
+    hashes = address_hashes(email)
+    return hashes[0] if hashes else ""

@@ -1,11 +1,14 @@
 """Questionnaires and the vendor catalogue (editors), leads and funnel counts (marketers)."""
 
+import base64
+import secrets
 import uuid
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import (
@@ -20,6 +23,7 @@ from wagtail.models import Locale, TranslatableMixin
 from wagtail.search import index
 
 from .blocks import QuestionnaireStepsBlock
+from .consent import address_hashes
 from .criteria import get_criteria
 from .matching import VendorProfile
 from .questionnaire import Definition, fill_counts
@@ -359,6 +363,26 @@ class Vendor(TranslatableMixin, index.Indexed, models.Model):
         return VendorProfile.of(self)
 
 
+class WithdrawalSource(models.TextChoices):
+    """How a reader withdrew marketing consent: for the proof of withdrawal and the lead's timeline."""
+
+    LINK = "link", _("link in an e-mail")
+    ONE_CLICK = "one_click", _("one-click unsubscribe (RFC 8058)")
+    PHONE = "phone", _("recorded by staff: phone")
+    LETTER = "letter", _("recorded by staff: letter")
+    EMAIL = "email", _("recorded by staff: e-mail")
+    OTHER = "other", _("recorded by staff: other")
+
+
+class MarketingState(models.TextChoices):
+    """Where a lead stands with marketing e-mail (``Lead.marketing_consent_state``)."""
+
+    NONE = "none", _("not given")
+    ASKED = "asked", _("asked, not confirmed")
+    CONFIRMED = "confirmed", _("confirmed")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
 class Lead(models.Model):
     """A reader's request for a shortlist: answers, contact, consent, source and the matches at that moment."""
 
@@ -478,6 +502,18 @@ class Lead(models.Model):
         _("confirmation e-mail sent"), null=True, blank=True
     )
     marketing_confirmed_at = models.DateTimeField(_("marketing consent confirmed"), null=True, blank=True)
+    marketing_withdrawn_at = models.DateTimeField(
+        _("marketing consent withdrawn"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the reader withdrew marketing consent; no marketing e-mail goes out after it."),
+    )
+    marketing_withdrawal_source = models.CharField(
+        _("marketing consent withdrawn by"),
+        max_length=20,
+        choices=WithdrawalSource.choices,
+        blank=True,
+    )
     vendor_consent = models.BooleanField(
         _("consent to be contacted by vendors"),
         default=False,
@@ -553,8 +589,39 @@ class Lead(models.Model):
 
     @property
     def has_marketing_consent(self):
-        """Marketing e-mails only after double opt-in."""
-        return self.marketing_consent and self.marketing_confirmed_at is not None
+        """Marketing e-mails only after double opt-in, and never after a withdrawal."""
+        return (
+            self.marketing_consent
+            and self.marketing_confirmed_at is not None
+            and self.marketing_withdrawn_at is None
+        )
+
+    @property
+    def marketing_consent_state(self):
+        """none, asked, confirmed or withdrawn; a withdrawal wins over everything before it."""
+        if self.marketing_withdrawn_at:
+            return MarketingState.WITHDRAWN
+        if self.marketing_consent and self.marketing_confirmed_at:
+            return MarketingState.CONFIRMED
+        if self.marketing_consent:
+            return MarketingState.ASKED
+        return MarketingState.NONE
+
+    def get_marketing_consent_state_display(self):
+        return MarketingState(self.marketing_consent_state).label
+
+    @staticmethod
+    def marketing_state_condition(state):
+        """The query condition for leads in ``state``: the same rule as ``marketing_consent_state``."""
+        not_withdrawn = models.Q(marketing_withdrawn_at__isnull=True)
+        return {
+            MarketingState.WITHDRAWN: models.Q(marketing_withdrawn_at__isnull=False),
+            MarketingState.CONFIRMED: not_withdrawn
+            & models.Q(marketing_consent=True, marketing_confirmed_at__isnull=False),
+            MarketingState.ASKED: not_withdrawn
+            & models.Q(marketing_consent=True, marketing_confirmed_at__isnull=True),
+            MarketingState.NONE: not_withdrawn & models.Q(marketing_consent=False),
+        }[MarketingState(state)]
 
     @property
     def is_spam(self):
@@ -572,18 +639,77 @@ class Lead(models.Model):
         return [str(self.SPAM_REASON_LABELS.get(reason, reason)) for reason in self.spam_reasons or []]
 
 
+class MarketingSuppression(models.Model):
+    """An e-mail address that withdrew marketing consent: no marketing e-mail goes to it, from any lead.
+
+    Stores a keyed hash of the normalised address, never the address, so that erasing
+    the leads leaves nothing that names the reader, yet a new request from the same
+    address is still recognised. Deleted when the address confirms a new opt-in.
+    """
+
+    email_hash = models.CharField(_("hashed e-mail address"), max_length=64, unique=True, editable=False)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"))
+    source = models.CharField(_("withdrawn by"), max_length=20, choices=WithdrawalSource.choices)
+
+    class Meta:
+        verbose_name = _("withdrawn marketing address")
+        verbose_name_plural = _("withdrawn marketing addresses")
+
+    def __str__(self):
+        return f"{self.email_hash[:12]}… ({self.get_source_display()})"
+
+    @classmethod
+    def for_email(cls, email):
+        """The withdrawals recorded for ``email`` (under the current or a former secret key)."""
+        hashes = address_hashes(email)
+        return cls.objects.filter(email_hash__in=hashes) if hashes else cls.objects.none()
+
+    @classmethod
+    def is_withdrawn(cls, email):
+        """Whether ``email`` withdrew marketing consent and has not opted in again since."""
+        return cls.for_email(email).exists()
+
+
 class Webhook(models.Model):
-    """A URL that receives every new lead as signed JSON (e.g. a CRM or a Zapier-like service)."""
+    """A URL that receives every new lead as signed JSON (e.g. a CRM or a Zapier-like service).
+
+    Signed as the Standard Webhooks specification says (``deliveries/channels/webhook.py``).
+    The secret is generated here, never typed in: ``whsec_`` and the base64 of
+    ``SECRET_BYTES`` random bytes. Rotating it keeps the previous secret valid
+    until ``previous_secret_expires_at`` (or until it is removed); meanwhile every
+    call carries a signature with each of the two.
+
+    A secret without the ``whsec_`` prefix is one from before the standard
+    (migration 0016 converts those): its UTF-8 bytes are the key, as they were,
+    so receivers of old keep working.
+    """
+
+    SECRET_PREFIX = "whsec_"  # noqa: S105 - the standard's marker of a secret, not a secret
+    SECRET_BYTES = 32  # the standard asks for 24 to 64
+    MIN_SECRET_BYTES = 24
 
     name = models.CharField(_("name"), max_length=100)
     url = models.URLField(_("URL"), max_length=500, help_text=_("Receives a POST with the lead as JSON."))
+    # Room for a converted secret of old: up to 200 characters of up to 4 UTF-8 bytes each, in base64.
     secret = models.CharField(
         _("secret"),
-        max_length=200,
-        help_text=_(
-            "Shared secret: the body is signed with HMAC-SHA256 and the signature sent in the "
-            "X-LeadWizard-Signature header."
-        ),
+        max_length=1100,
+        blank=True,
+        editable=False,
+        help_text=_("Generated when the webhook is saved; whsec_ and base64, as Standard Webhooks defines."),
+    )
+    previous_secret = models.CharField(
+        _("previous secret"),
+        max_length=1100,
+        blank=True,
+        editable=False,
+        help_text=_("The secret before the last rotation; still signed with until it expires or is removed."),
+    )
+    previous_secret_expires_at = models.DateTimeField(
+        _("previous secret valid until"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: until the previous secret is removed."),
     )
     active = models.BooleanField(_("active"), default=True)
     questionnaires = models.ManyToManyField(
@@ -595,10 +721,10 @@ class Webhook(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    # The secret and its rotation have panels of their own in the admin (admin/webhooks.py).
     panels = [
         FieldPanel("name"),
         FieldPanel("url"),
-        FieldPanel("secret"),
         FieldPanel("active"),
         FieldPanel("questionnaires", widget=forms.CheckboxSelectMultiple),
     ]
@@ -610,6 +736,11 @@ class Webhook(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.secret:
+            self.secret = self.generate_secret()
+        super().save(*args, **kwargs)
 
     def clean(self):
         """Refuse URLs the server must not call: local or private addresses, other schemes, credentials.
@@ -630,6 +761,60 @@ class Webhook(models.Model):
     def applies_to(self, lead):
         keys = [q.translation_key for q in self.questionnaires.all()]
         return not keys or (lead.questionnaire is not None and lead.questionnaire.translation_key in keys)
+
+    @classmethod
+    def generate_secret(cls):
+        """A new secret as the standard writes it: whsec_ and the base64 of SECRET_BYTES random bytes."""
+        return cls.SECRET_PREFIX + base64.b64encode(secrets.token_bytes(cls.SECRET_BYTES)).decode()
+
+    @classmethod
+    def secret_key(cls, secret):
+        """The HMAC key of a stored secret: the decoded bytes of a whsec_ secret, else (of old) its UTF-8."""
+        if secret.startswith(cls.SECRET_PREFIX):
+            return base64.b64decode(secret.removeprefix(cls.SECRET_PREFIX), validate=True)
+        return secret.encode()
+
+    @classmethod
+    def standard_form(cls, secret):
+        """The secret as a receiver's Standard Webhooks library takes it (whsec_ form), old ones too."""
+        return cls.SECRET_PREFIX + base64.b64encode(cls.secret_key(secret)).decode()
+
+    @property
+    def receiver_secret(self):
+        return self.standard_form(self.secret) if self.secret else ""
+
+    @property
+    def secret_too_short(self):
+        """A secret of old may be shorter than the standard asks; rotating it replaces it."""
+        return bool(self.secret) and len(self.secret_key(self.secret)) < self.MIN_SECRET_BYTES
+
+    def previous_secret_valid(self, now=None):
+        if not self.previous_secret:
+            return False
+        return (
+            self.previous_secret_expires_at is None
+            or (now or timezone.now()) < self.previous_secret_expires_at
+        )
+
+    def signing_keys(self, now=None):
+        """The keys each call is signed with: the current secret's, then the previous one's while valid."""
+        keys = [self.secret_key(self.secret)]
+        if self.previous_secret_valid(now):
+            keys.append(self.secret_key(self.previous_secret))
+        return keys
+
+    def rotate_secret(self, previous_valid_until=None):
+        """A new current secret; the current one stays valid until ``previous_valid_until`` (None: until removed).
+
+        A previous secret still valid before is dropped: only two are ever signed with.
+        """
+        self.previous_secret = self.secret
+        self.previous_secret_expires_at = previous_valid_until
+        self.secret = self.generate_secret()
+
+    def remove_previous_secret(self):
+        self.previous_secret = ""
+        self.previous_secret_expires_at = None
 
 
 class Delivery(models.Model):
@@ -895,3 +1080,43 @@ class FunnelCount(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.step}: {self.count}"
+
+
+class ExportPreset(models.Model):
+    """A named choice of export columns (in order), language, CSV dialect and format.
+
+    Presets are shared: everyone who may export leads sees and uses them, so a team
+    keeps one "Newsletter tool" preset instead of one per person. Changing or
+    deleting one is for its owner, superusers and users with the model's change or
+    delete permission (``leadwizard.exports.presets.can_change_preset``).
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    columns = models.JSONField(
+        _("columns"),
+        default=list,
+        help_text=_("Column keys in export order; columns that no longer exist are skipped."),
+    )
+    format = models.CharField(
+        _("format"), max_length=4, choices=[("csv", "CSV"), ("xlsx", "XLSX")], default="csv"
+    )
+    dialect = models.CharField(_("CSV dialect"), max_length=20, default="excel_de")
+    language = models.CharField(_("language"), max_length=10, default="de")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("export preset")
+        verbose_name_plural = _("export presets")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -1,7 +1,8 @@
 """A lead's timeline: what happened to it, newest first, gathered from where each thing is recorded.
 
-Notes, shortlists and deliveries are rows of their own; status and assignee
-changes, retries and erasure are in Wagtail's audit log. Nothing is stored
+Notes, shortlists and deliveries are rows of their own; the confirmation of the
+marketing consent is a field of the lead; status and assignee changes, retries,
+withdrawals of the marketing consent and erasure are in Wagtail's audit log. Nothing is stored
 twice: the timeline is read from those places each time.
 """
 
@@ -16,12 +17,13 @@ from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
 from .audit import LOG_ASSIGN, LOG_ERASE, LOG_NOTE, LOG_RETRY, LOG_STATUS
-from .models import Lead, LeadNote
+from .consent import LOG_MARKETING_WITHDRAWN
+from .models import Lead, LeadNote, WithdrawalSource
 from .text import clean_text
 
 NOTE_MAX_LENGTH = 4000
 #: Audit log actions that are events in the lead's life (looking at a lead is not).
-TIMELINE_ACTIONS = (LOG_STATUS, LOG_ASSIGN, LOG_RETRY, LOG_ERASE)
+TIMELINE_ACTIONS = (LOG_STATUS, LOG_ASSIGN, LOG_RETRY, LOG_ERASE, LOG_MARKETING_WITHDRAWN)
 
 
 @dataclass
@@ -55,6 +57,13 @@ def status_label(value):
         return str(value)
 
 
+def withdrawal_source_label(value):
+    try:
+        return str(WithdrawalSource(value).label)
+    except ValueError:
+        return str(value)
+
+
 def log_event(entry):
     data = entry.data or {}
     actor = get_user_display_name(entry.user)
@@ -71,12 +80,24 @@ def log_event(entry):
         return Event(entry.timestamp, "assign", title, actor)
     if entry.action == LOG_RETRY:
         return Event(entry.timestamp, "retry", _("Delivery retried by hand"), actor)
+    if entry.action == LOG_MARKETING_WITHDRAWN:
+        return Event(
+            entry.timestamp,
+            "marketing_withdrawn",
+            _("Marketing consent withdrawn: %(source)s")
+            % {"source": withdrawal_source_label(data.get("source"))},
+            actor,
+        )
     return Event(entry.timestamp, "erase", _("Personal data erased"), actor, text=data.get("reason", ""))
 
 
 def lead_timeline(lead):
     """Every event of the lead, newest first. A fixed number of queries, whatever the number of events."""
     events = [Event(lead.created_at, "created", _("Request received"), text=lead.source_url)]
+    if lead.marketing_confirmed_at:
+        events.append(
+            Event(lead.marketing_confirmed_at, "marketing_confirmed", _("Marketing consent confirmed"))
+        )
     for note in lead.lead_notes.select_related("author"):
         events.append(
             Event(

@@ -12,6 +12,9 @@ its owner (and superusers).
 import logging
 import tempfile
 
+from django import forms
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -29,23 +32,26 @@ from wagtail.admin.widgets.button import Button
 
 from ..admin_urls import admin_url, lead_admin_url
 from ..conf import app_settings
-from ..exports import CONTENT_TYPES, columns_for, iter_csv, write_xlsx
+from ..exports import CONTENT_TYPES, CSV_DIALECTS, columns_for, iter_csv, write_xlsx
 from ..exports.filters import LeadFilterSet, filter_leads
 from ..exports.jobs import (
     FORMATS,
+    export_choice,
     filter_params,
     job_file,
     params_to_json,
     record_export,
     run_export_job,
 )
-from ..models import ExportJob, Lead
+from ..exports.presets import can_delete_preset, delete_preset, save_preset, select_columns
+from ..models import ExportJob, ExportPreset, Lead
 
 logger = logging.getLogger(__name__)
 
 EXPORT_PERMISSION = "leadwizard.export_lead"
 VIEW_PERMISSION = "leadwizard.view_lead"
 PROGRESS_TEMPLATE = "leadwizard/admin/export_progress.html"
+MENU_TEMPLATE = "leadwizard/admin/export_menu.html"
 # A direct XLSX export is built in memory up to this size, then in a temporary file.
 XLSX_SPOOL_BYTES = 16 * 1024 * 1024
 # Seconds between two reloads of the progress page when JavaScript is off.
@@ -131,20 +137,33 @@ def _private(response):
 
 @require_admin_access
 def export_leads_view(request, format):
-    """Export the leads of the listing's filters and search as ``format`` (csv or xlsx)."""
+    """Export the leads of the listing's filters and search as ``format`` (csv or xlsx), every column."""
     if format not in FORMATS:
         raise Http404
     if not can_export(request.user):
         return _forbidden(request)
-
     params = filter_params(request.GET)
-    filterset = LeadFilterSet(params, queryset=Lead.objects.all(), request=request)
-    if not filterset.is_valid():
-        # The listing would show every lead; an export must not quietly do the same.
-        messages.error(
-            request, gettext("The filters are not valid, so nothing was exported. Please check them.")
-        )
-        return redirect(listing_url() + query_string(params))
+    if not _filters_valid(request, params):
+        return _invalid_filters(request, params)
+    return _export(request, format, params)
+
+
+def _filters_valid(request, params):
+    return LeadFilterSet(params, queryset=Lead.objects.all(), request=request).is_valid()
+
+
+def _invalid_filters(request, params):
+    # The listing would show every lead; an export must not quietly do the same.
+    messages.error(request, gettext("The filters are not valid, so nothing was exported. Please check them."))
+    return redirect(listing_url() + query_string(params))
+
+
+def _export(request, format, params, keys=None, dialect=None, language=None):
+    """The export of the filtered leads: the file at once, or a background job and its progress page.
+
+    ``keys``: the chosen column keys in order (None: every column); ``dialect``
+    and ``language``: the menu's choice (None: the defaults, as the direct links).
+    """
     queryset = filter_leads(params, request=request)
     count = queryset.count()
 
@@ -153,7 +172,9 @@ def export_leads_view(request, format):
             user=request.user, format=format, filters=params_to_json(params), rows_total=count
         )
         try:
-            run_export_job.enqueue(job.pk)
+            # The choice travels with the job as its task's arguments; columns as keys, so that
+            # the headers are made in the export's language when the job runs.
+            run_export_job.enqueue(job.pk, columns=keys, dialect=dialect, language=language)
         except Exception:
             logger.exception("Could not queue export job %s", job.pk)
             ExportJob.objects.filter(pk=job.pk).update(
@@ -161,16 +182,28 @@ def export_leads_view(request, format):
             )
         return redirect(admin_url("export_progress", job.pk))
 
-    # Headers now, in the user's admin language: a streamed body is written after the view returns.
-    columns = columns_for(queryset)
-    record_export(request.user, format, params, count, how="direct")
+    # Headers now, in the chosen or the user's admin language: a streamed body is written after the view returns.
+    columns = columns_for(queryset, language=language)
+    if keys is not None:
+        columns = select_columns(columns, keys)
+    record_export(
+        request.user,
+        format,
+        params,
+        count,
+        how="direct",
+        **export_choice(columns if keys is not None else None, dialect, language),
+    )
     filename = export_filename(format)
     if format == "csv":
-        response = StreamingHttpResponse(iter_csv(queryset, columns), content_type=CONTENT_TYPES["csv"])
+        options = {"language": language} if dialect is None else {"language": language, "dialect": dialect}
+        response = StreamingHttpResponse(
+            iter_csv(queryset, columns, **options), content_type=CONTENT_TYPES["csv"]
+        )
         response["Content-Disposition"] = content_disposition_header(True, filename)
         return _private(response)
     spool = tempfile.SpooledTemporaryFile(max_size=XLSX_SPOOL_BYTES)  # noqa: SIM115 - FileResponse closes it
-    write_xlsx(queryset, spool, columns)
+    write_xlsx(queryset, spool, columns, language=language)
     spool.seek(0)
     return _private(
         FileResponse(spool, as_attachment=True, filename=filename, content_type=CONTENT_TYPES["xlsx"])
@@ -292,6 +325,258 @@ def export_download_view(request, job_id):
     return _private(response)
 
 
+# The export menu: format, CSV dialect, language, columns in order, presets.
+
+#: Query parameters of the export menu that are not the listing's filters.
+MENU_PARAMETERS = frozenset({"preset"})
+DEFAULT_DIALECT = "excel_de"
+
+
+def export_languages():
+    """The languages an export's headers can be in: the site's languages."""
+    return [(code, name) for code, name in settings.LANGUAGES]
+
+
+def default_export_language():
+    """German when the site has it (the marketers' tools are set up in German), else the site's language."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    return "de" if "de" in codes else settings.LANGUAGE_CODE
+
+
+class ExportMenuForm(forms.Form):
+    """The export menu's choices; the column order comes from the ``position_<key>`` fields (``column_order``)."""
+
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[("csv", "CSV"), ("xlsx", "XLSX")], widget=forms.RadioSelect
+    )
+    dialect = forms.ChoiceField(
+        label=_("CSV dialect"),
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Only for CSV files."),
+    )
+    language = forms.ChoiceField(label=_("Language of headers and values"), widget=forms.RadioSelect)
+    columns = forms.MultipleChoiceField(
+        label=_("Columns"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one column.")},
+    )
+    preset_name = forms.CharField(label=_("Preset name"), max_length=100, required=False)
+
+    def __init__(self, *args, all_columns=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dialect"].choices = [(key, label) for key, label in CSV_DIALECTS.items()]
+        self.fields["language"].choices = export_languages()
+        self.fields["columns"].choices = list(all_columns)
+
+    def clean_dialect(self):
+        return self.cleaned_data.get("dialect") or DEFAULT_DIALECT
+
+
+def column_order(data, all_columns):
+    """The column keys in the order the marketer set with the ``position_<key>`` number fields.
+
+    A missing or unreadable position keeps the column's place among the others;
+    equal positions keep the listed order.
+    """
+    places = []
+    for index, (key, _header) in enumerate(all_columns):
+        try:
+            position = float(data.get(f"position_{key}", ""))
+        except ValueError:
+            position = index + 1
+        places.append((position, index, key))
+    return [key for _position, _index, key in sorted(places)]
+
+
+def move_column(order, key, direction):
+    """``order`` with ``key`` moved one place up or down."""
+    order = list(order)
+    if key not in order:
+        return order
+    index = order.index(key)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(order):
+        order[index], order[other] = order[other], order[index]
+    return order
+
+
+def _menu_rows(all_columns, order, chosen):
+    headers = dict(all_columns)
+    chosen = set(chosen)
+    return [
+        {
+            "key": key,
+            "header": headers[key],
+            "position": number,
+            "checked": key in chosen,
+            "first": number == 1,
+            "last": number == len(order),
+        }
+        for number, key in enumerate(order, start=1)
+    ]
+
+
+def _preset_order(preset, all_columns):
+    """A preset's columns first, in its order, then the others (not chosen) in their usual order."""
+    chosen = [key for key, _header in select_columns(all_columns, preset.columns or [])]
+    return chosen + [key for key, _header in all_columns if key not in chosen], chosen
+
+
+def _menu_page(request, params, queryset, form, order, chosen, preset=None, status=200):
+    all_columns = form.fields["columns"].choices
+    title = gettext("Export leads")
+    presets = list(ExportPreset.objects.select_related("owner"))
+    context = {
+        "page_title": title,
+        "header_title": title,
+        "header_icon": "download",
+        "breadcrumbs_items": _breadcrumbs(title),
+        "form": form,
+        "rows": _menu_rows(all_columns, order, chosen),
+        "lead_count": queryset.count(),
+        "filters": list(params.lists()),
+        "query_string": query_string(params),
+        "listing_url": listing_url() + query_string(params),
+        "menu_url": admin_url("export_menu"),
+        "presets": presets,
+        "preset": preset,
+        "can_delete_preset": preset is not None and can_delete_preset(request.user, preset),
+    }
+    return _private(TemplateResponse(request, MENU_TEMPLATE, context, status=status))
+
+
+@require_admin_access
+def export_menu_view(request):
+    """The export menu: choose format, CSV dialect, language and columns (in order), load or save a preset.
+
+    The listing's filters and search come in the query string and stay there (the
+    form posts to the same URL), so the file holds exactly the filtered leads.
+    Works without JavaScript: the column order is set with number fields or with
+    up/down buttons that post the form back. Actions (the pressed button
+    ``action``): ``export`` (the default), ``save`` (as a preset), ``move``
+    (``up:<key>`` / ``down:<key>``), ``delete_preset``.
+    """
+    if not can_export(request.user):
+        return _forbidden(request)
+    params = filter_params(request.GET)
+    for name in MENU_PARAMETERS:
+        params.pop(name, None)
+    if not _filters_valid(request, params):
+        return _invalid_filters(request, params)
+    queryset = filter_leads(params, request=request)
+    # The menu lists the headers in the admin's language; the file gets them in the chosen one.
+    all_columns = columns_for(queryset)
+    all_keys = [key for key, _header in all_columns]
+    here = admin_url("export_menu") + query_string(params)
+
+    if request.method != "POST":
+        preset = None
+        if request.GET.get("preset"):
+            preset = (
+                ExportPreset.objects.filter(pk=request.GET["preset"]).first()
+                if request.GET["preset"].isdigit()
+                else None
+            )
+            if preset is None:
+                messages.warning(request, gettext("This preset does not exist (any more)."))
+        if preset is not None:
+            order, chosen = _preset_order(preset, all_columns)
+            initial = {
+                "format": preset.format if preset.format in FORMATS else "csv",
+                "dialect": preset.dialect if preset.dialect in CSV_DIALECTS else DEFAULT_DIALECT,
+                "language": preset.language,
+                "columns": chosen,
+                "preset_name": preset.name,
+            }
+        else:
+            order, chosen = all_keys, all_keys
+            initial = {
+                "format": "csv",
+                "dialect": DEFAULT_DIALECT,
+                "language": default_export_language(),
+                "columns": chosen,
+            }
+        form = ExportMenuForm(initial=initial, all_columns=all_columns)
+        return _menu_page(request, params, queryset, form, order, chosen, preset)
+
+    action = request.POST.get("action", "export")
+    order = column_order(request.POST, all_columns)
+    chosen_keys = [key for key in request.POST.getlist("columns") if key in all_keys]
+
+    if action == "delete_preset":
+        preset_id = request.POST.get("preset", "")
+        preset = get_object_or_404(ExportPreset, pk=preset_id if preset_id.isdigit() else 0)
+        try:
+            delete_preset(request.user, preset)
+        except PermissionDenied:
+            return _forbidden_preset(request)
+        messages.success(request, gettext("The preset “%(name)s” was deleted.") % {"name": preset.name})
+        return redirect(here)
+
+    if action.startswith(("up:", "down:")):
+        direction, _colon, key = action.partition(":")
+        order = move_column(order, key, direction)
+        form = ExportMenuForm(
+            initial={
+                "format": request.POST.get("format"),
+                "dialect": request.POST.get("dialect"),
+                "language": request.POST.get("language"),
+                "columns": chosen_keys,
+                "preset_name": request.POST.get("preset_name", ""),
+            },
+            all_columns=all_columns,
+        )
+        return _menu_page(request, params, queryset, form, order, chosen_keys)
+
+    form = ExportMenuForm(request.POST, all_columns=all_columns)
+    if action == "save" and not request.POST.get("preset_name", "").strip():
+        form.add_error("preset_name", gettext("Please give the preset a name."))
+    if not form.is_valid():
+        return _menu_page(request, params, queryset, form, order, chosen_keys, status=400)
+    data = form.cleaned_data
+    keys = [key for key in order if key in set(data["columns"])]
+
+    if action == "save":
+        try:
+            preset = save_preset(
+                request.user,
+                data["preset_name"],
+                keys,
+                format=data["format"],
+                dialect=data["dialect"],
+                language=data["language"],
+            )
+        except PermissionDenied:
+            form.add_error(
+                "preset_name",
+                gettext("A preset of this name belongs to someone else. Please choose another name."),
+            )
+            return _menu_page(request, params, queryset, form, order, chosen_keys, status=403)
+        messages.success(request, gettext("The preset “%(name)s” was saved.") % {"name": preset.name})
+        load = params.copy()
+        load["preset"] = str(preset.pk)
+        return redirect(admin_url("export_menu") + query_string(load))
+
+    return _export(
+        request,
+        data["format"],
+        params,
+        keys=keys,
+        dialect=data["dialect"] if data["format"] == "csv" else None,
+        language=data["language"],
+    )
+
+
+def _forbidden_preset(request):
+    return _message_page(
+        request,
+        gettext("Export leads"),
+        gettext("You may not change or delete this preset: it belongs to someone else."),
+        403,
+    )
+
+
 admin_urlpatterns = [
     re_path(
         r"^lead-exports/(?P<format>csv|xlsx)/$",
@@ -320,6 +605,12 @@ class LeadIndexView(IndexView):
         buttons = list(super().header_more_buttons)
         if can_export(self.request.user):
             buttons += [
+                Button(
+                    _("Export…"),
+                    url=admin_url("export_menu") + query_string(filter_params(self.request.GET)),
+                    icon_name="download",
+                    priority=80,
+                ),
                 Button(
                     _("Export CSV"),
                     url=export_url("csv", self.request.GET),

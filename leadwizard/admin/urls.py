@@ -6,14 +6,22 @@
 
 from django.urls import path, re_path
 
+from .consent import WithdrawMarketingView
 from .deliveries import retry_delivery
-from .exports import export_download_view, export_leads_view, export_progress_view, export_status_view
+from .exports import (
+    export_download_view,
+    export_leads_view,
+    export_menu_view,
+    export_progress_view,
+    export_status_view,
+)
 from .privacy import LeadEraseView, PersonalDataAccessView
 from .reports import ConversionReportView, FunnelReportView, HandoverReportView
 
 app_name = "leadwizard_admin"
 
 urlpatterns = [
+    path("exports/", export_menu_view, name="export_menu"),
     re_path(r"^exports/(?P<format>csv|xlsx)/$", export_leads_view, name="export_leads"),
     path("exports/<int:job_id>/", export_progress_view, name="export_progress"),
     path("exports/<int:job_id>/status/", export_status_view, name="export_status"),
@@ -37,4 +45,5 @@ urlpatterns = [
     ),
     path("privacy/erase/<int:pk>/", LeadEraseView.as_view(), name="erase_lead"),
     path("privacy/access/", PersonalDataAccessView.as_view(), name="privacy_access"),
+    path("consent/withdraw/<int:pk>/", WithdrawMarketingView.as_view(), name="withdraw_marketing"),
 ]

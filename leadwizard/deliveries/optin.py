@@ -1,5 +1,6 @@
 """The marketing double opt-in: the signed confirmation link a reader gets, and the page it opens."""
 
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -7,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..models import Lead
 from .links import lead_link, lead_token, submission_key_from_token
+from .unsubscribe import UNSUBSCRIBE_TEMPLATE, clear_withdrawal
 
 OPTIN_SALT = "leadwizard.optin"
 OPTIN_MAX_AGE = 14 * 24 * 3600
@@ -30,6 +32,9 @@ def lead_for_optin_token(token):
     lead = Lead.objects.filter(submission_key=key, marketing_consent=True, erased_at__isnull=True).first()
     if lead is None:
         return None, "invalid"
+    if lead.marketing_withdrawn_at:
+        # Withdrawn before it was confirmed, or after: only a new request opts in again.
+        return lead, "withdrawn"
     return lead, "confirmed" if lead.marketing_confirmed_at else "confirm"
 
 
@@ -41,10 +46,16 @@ def optin_confirm(request, token):
     if lead is None:
         status = 410 if state == "expired" else 404
         return render(request, OPTIN_TEMPLATE, {"state": state}, status=status)
+    if state == "withdrawn":
+        return render(request, UNSUBSCRIBE_TEMPLATE, {"state": "done", "lead": lead}, status=410)
     if request.method == "POST":
-        Lead.objects.filter(pk=lead.pk, marketing_confirmed_at__isnull=True).update(
-            marketing_confirmed_at=timezone.now()
-        )
+        with transaction.atomic():
+            confirmed = Lead.objects.filter(
+                pk=lead.pk, marketing_confirmed_at__isnull=True, marketing_withdrawn_at__isnull=True
+            ).update(marketing_confirmed_at=timezone.now())
+            if confirmed:
+                # A new, confirmed opt-in lifts an earlier withdrawal of the address.
+                clear_withdrawal(lead)
         # Post/redirect/get: a reload shows the confirmation instead of posting again.
         return redirect(request.path)
     return render(request, OPTIN_TEMPLATE, {"state": state, "lead": lead})

@@ -6,11 +6,21 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Delivery, Lead
+from ..models import Delivery, Lead, MarketingSuppression
 from .channels import get_channels
 from .tasks import enqueue
 
 logger = logging.getLogger(__name__)
+
+
+def withholds_from_withdrawn(channel):
+    """Whether ``channel`` sends nothing to an address that withdrew marketing consent.
+
+    Channels that send because of the marketing consent say so with ``marketing = True``.
+    Only the double opt-in mail (``reaches_withdrawn_addresses``) still goes out: a
+    new lead ticked the box, and confirming is how the address opts in again.
+    """
+    return getattr(channel, "marketing", False) and not getattr(channel, "reaches_withdrawn_addresses", False)
 
 
 def schedule_deliveries(lead):
@@ -21,6 +31,7 @@ def schedule_deliveries(lead):
     if lead.deliveries.exists():
         return []
     now = timezone.now()
+    withdrawn = MarketingSuppression.is_withdrawn(lead.email) or lead.marketing_withdrawn_at is not None
     with transaction.atomic():
         created = [
             Delivery.objects.create(
@@ -31,6 +42,7 @@ def schedule_deliveries(lead):
                 next_attempt_at=now,
             )
             for channel in get_channels()
+            if not (withdrawn and withholds_from_withdrawn(channel))
             for planned in channel.plan(lead)
         ]
     for delivery in created:

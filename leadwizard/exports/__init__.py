@@ -8,9 +8,10 @@ in the background. Everything a caller needs is importable from here.
 """
 
 from .columns import columns_for, export_columns
-from .csv import BOM, iter_csv
+from .csv import BOM, CSV_DIALECTS, iter_csv
 from .csv import CONTENT_TYPE as CSV_CONTENT_TYPE
 from .formulas import FORMULA_TRIGGERS, neutralise
+from .presets import apply_preset, save_preset, select_columns
 from .rows import lead_rows
 from .xlsx import CONTENT_TYPE as XLSX_CONTENT_TYPE
 from .xlsx import write_xlsx
@@ -20,6 +21,7 @@ CONTENT_TYPES = {"csv": CSV_CONTENT_TYPE, "xlsx": XLSX_CONTENT_TYPE}
 __all__ = [
     "BOM",
     "CONTENT_TYPES",
+    "CSV_DIALECTS",
     "CSV_CONTENT_TYPE",
     "FORMULA_TRIGGERS",
     "XLSX_CONTENT_TYPE",
@@ -29,4 +31,7 @@ __all__ = [
     "lead_rows",
     "neutralise",
     "write_xlsx",
+    "apply_preset",
+    "save_preset",
+    "select_columns",
 ]

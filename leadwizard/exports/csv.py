@@ -1,121 +1,138 @@
-"""Lead exports as UTF-8 CSV, streamed a chunk at a time.
+"""Lead exports as CSV in two dialects, streamed a chunk at a time.
 
-The CSV is made a chunk at a time (``csv_block``): a column at once, with str
-methods over all its values, and on PostgreSQL the database writes the text,
-yes/no and number fields itself (``CsvFields``) while a thread reads the next
-chunk (``iter_chunks_read_ahead``). The bytes are the same as ``csv_line`` of
-every row of ``lead_rows``; the fast ways check that the values are plain
-(PostgreSQL's JSON text without escapes, UTC dates in whole-hour offsets, ...)
-and leave anything else to the per-value code.
+``excel_de`` is what German Excel opens with a double click: ``;`` between
+fields (its list separator; with ``,`` everything lands in one column),
+decimal comma. ``rfc4180`` is RFC 4180: ``,`` and decimal point. Both are UTF-8
+with a byte order mark and CRLF line ends: Excel reads a CSV without a BOM in
+the Windows code page (``MÃ¼ller``), so the BOM is kept for ``rfc4180`` too.
+LibreOffice's import dialog offers UTF-8 and the separator; its import without
+any options (``soffice --headless --convert-to``, the API's default) reads
+every CSV as Windows-1252 with ``,`` and ignores the BOM, whatever the file
+holds: no UTF-8 representation opens right there (docs/extending.md, "Lead
+exports: columns, language and what spreadsheets make of the CSV").
+
+Every text value is quoted and guarded as ``formulas.neutralise`` says; whole
+numbers are bare. The CSV is made a chunk at a time (``csv_block``): a column
+at once, with str methods over all its values, and on PostgreSQL the database
+writes the text, yes/no and number fields itself (``CsvFields``) while a thread
+reads the next chunk (``iter_chunks_read_ahead``). The bytes are the same as
+``CsvDialect.line`` of every row of ``lead_rows``; the fast ways check that the
+values are plain (PostgreSQL's JSON text without escapes, UTC dates in
+whole-hour offsets, ...) and leave anything else to the per-value code.
 """
 
 import json
-import re
 from datetime import datetime, timedelta
-from itertools import repeat
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .columns import columns_for
-from .database import MAX_VENDORS
-from .formulas import FORMULA_TRIGGERS, TRIGGER_SET, neutralise
+from .formulas import GUARD_STARTS, neutralise
 from .reading import CHUNK_SIZE, iter_chunks_read_ahead
-from .rows import RowPlan, parse_datetime
+from .rows import RowPlan, notes_by_lead, parse_datetime
 
 BOM = "\ufeff"
 CONTENT_TYPE = "text/csv; charset=utf-8"
 
+# The CSV dialects a caller picks from: key -> label for menus.
+CSV_DIALECTS = {
+    "excel_de": _("Excel (German): semicolons, UTF-8 with byte order mark"),
+    "rfc4180": _("RFC 4180: commas, UTF-8 with byte order mark"),
+}
 
-def csv_value(value):
-    """A plain row value as CSV text: dates in ISO 8601 with offset, booleans yes/no, inert text."""
+
+def csv_value(value, decimal_separator="."):
+    """A plain row value as CSV text: dates in ISO 8601 with offset, decimals with the separator, inert text."""
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
     if isinstance(value, datetime):
         return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, str):
         return neutralise(value)
+    if isinstance(value, float):
+        return repr(value).replace(".", decimal_separator)
     return value
 
 
-def _csv_field(value):
-    """One CSV field of a value that is not a str: numbers bare, everything else quoted text."""
-    if value is None:
-        return ""
-    if type(value) is int or type(value) is float:
-        return repr(value)
-    return '"' + str(csv_value(value)).replace('"', '""') + '"'
+class CsvDialect:
+    """How one CSV dialect writes fields and lines: the separator, the decimal separator."""
+
+    def __init__(self, separator, decimal_separator):
+        self.separator = separator
+        self.decimal_separator = decimal_separator
+
+    def field(self, value):
+        """One CSV field of a plain value: text quoted and guarded, whole numbers bare, None empty."""
+        if value is None:
+            return ""
+        if type(value) is int:
+            return str(value)
+        text = str(csv_value(value, self.decimal_separator))
+        if type(value) is float:
+            return text  # a bare number, "1,5" in excel_de: no separator to quote
+        return '"' + text.replace('"', '""') + '"'
+
+    def line(self, row):
+        """One CSV line (CRLF) of plain values: the reference for everything ``csv_block`` writes."""
+        return self.separator.join([self.field(value) for value in row]) + "\r\n"
+
+    def text_fields(self, texts):
+        """``field`` of each of a sequence of str, at once when none needs a guard."""
+        if GUARD_STARTS.isdisjoint({text[:1] for text in texts}):
+            joined = _SEPARATOR.join(texts)
+            if joined.count(_SEPARATOR) == len(texts) - 1:
+                return (
+                    '"' + joined.replace('"', '""').replace(_SEPARATOR, '"' + _SEPARATOR + '"') + '"'
+                ).split(_SEPARATOR)
+        return [self.field(text) for text in texts]
+
+    def fields(self, values):
+        """``field`` of each of one column's values; text and whole-number columns at once."""
+        types = set(map(type, values))
+        if types == {str}:
+            return self.text_fields(values)
+        if types == {int}:
+            return list(map(str, values))
+        if types == {str, _NONE_TYPE}:
+            fields = self.text_fields(["" if value is None else value for value in values])
+            for index, value in enumerate(values):
+                if value is None:
+                    fields[index] = ""
+            return fields
+        return [self.field(value) for value in values]
 
 
-def csv_field(value):
+DIALECTS = {"excel_de": CsvDialect(";", ","), "rfc4180": CsvDialect(",", ".")}
+
+
+def get_dialect(dialect):
+    try:
+        return DIALECTS[dialect]
+    except KeyError:
+        raise ValueError(f"Unknown CSV dialect {dialect!r}; one of {', '.join(DIALECTS)}") from None
+
+
+def csv_field(value, dialect="excel_de"):
     """One CSV field of a plain value, as ``csv_line`` writes it."""
-    if type(value) is str:
-        return '"' + ("'" + value if value[:1] in TRIGGER_SET else value).replace('"', '""') + '"'
-    return _csv_field(value)
+    return get_dialect(dialect).field(value)
 
 
-def csv_line(row):
-    """One CSV line (CRLF) of plain values: text quoted, inner quotes doubled, formula-like text inert.
+def csv_fields(values, dialect="excel_de"):
+    """``csv_field`` of each of one column's values."""
+    return get_dialect(dialect).fields(values)
 
-    The same as ``csv.writer(quoting=csv.QUOTE_NONNUMERIC)`` writes, except that
-    None is an empty, unquoted field; written by hand as it is three times faster.
-    """
-    return (
-        ",".join(
-            [
-                # The common case inline: text, neutralised and quoted.
-                ('"' + ("'" + value if value[:1] in TRIGGER_SET else value).replace('"', '""') + '"')
-                if type(value) is str
-                else _csv_field(value)
-                for value in row
-            ]
-        )
-        + "\r\n"
-    )
+
+def csv_line(row, dialect="excel_de"):
+    """One CSV line (CRLF) of plain values: text quoted, inner quotes doubled, guarded (``neutralise``)."""
+    return get_dialect(dialect).line(row)
 
 
 # csv_block formats a column of a chunk at once, with a few passes of str methods over
 # its values joined by a separator: a Python call per value would cost more than all the
 # rest. PostgreSQL text never holds NUL; a value that does (SQLite) is formatted alone.
 _SEPARATOR = "\x00"
-_NEUTRALISE_AFTER_SEPARATOR = re.compile(_SEPARATOR + "(?=[" + re.escape("".join(FORMULA_TRIGGERS)) + "])")
-_BOOL_FIELDS = {True: '"yes"', False: '"no"', None: ""}
 _NONE_TYPE = type(None)
-
-
-def _quoted(joined):
-    """``csv_text_fields`` of the texts in ``joined``, separated by ``_SEPARATOR`` (which none holds)."""
-    joined = _NEUTRALISE_AFTER_SEPARATOR.sub(_SEPARATOR + "'", joined.replace('"', '""'))
-    if joined[:1] in TRIGGER_SET:
-        joined = "'" + joined
-    return ('"' + joined.replace(_SEPARATOR, '"' + _SEPARATOR + '"') + '"').split(_SEPARATOR)
-
-
-def csv_text_fields(texts):
-    """``csv_field`` of each of a sequence of str, at once."""
-    joined = _SEPARATOR.join(texts)
-    if joined.count(_SEPARATOR) != len(texts) - 1:
-        return [csv_field(text) for text in texts]
-    return _quoted(joined)
-
-
-def csv_fields(values):
-    """``csv_field`` of each of one column's values; text, whole-number and yes/no columns at once."""
-    types = set(map(type, values))
-    if types == {str}:
-        return csv_text_fields(values)
-    if types == {int}:
-        return list(map(str, values))
-    if types <= {bool, _NONE_TYPE}:
-        return list(map(_BOOL_FIELDS.__getitem__, values))
-    if types == {str, _NONE_TYPE}:
-        fields = csv_text_fields(["" if value is None else value for value in values])
-        for index, value in enumerate(values):
-            if value is None:
-                fields[index] = ""
-        return fields
-    return [csv_field(value) for value in values]
 
 
 class _LocalTimeTexts:
@@ -209,7 +226,7 @@ def _json_strings(joined, count):
 
 
 def _answer_texts(values):
-    """One question's answers as ``lead_rows`` has them: lists joined with ", ", objects as JSON."""
+    """One question's answers as ``lead_rows`` has them without labels: lists joined, objects as JSON."""
     types = set(map(type, values))
     if list not in types and dict not in types:
         return values
@@ -228,8 +245,8 @@ def _answer_texts(values):
     ]
 
 
-def _json_answer_fields(texts):
-    """The CSV fields of one question's answers given as JSON texts (None: no answer).
+def _json_answer_fields(dialect, texts):
+    """The CSV fields of one question's answers as stored, given as JSON texts (None: no answer).
 
     Columns of strings, lists of strings or whole numbers, as PostgreSQL writes
     them, are read without decoding; anything else is decoded.
@@ -238,80 +255,81 @@ def _json_answer_fields(texts):
         joined = _SEPARATOR.join(texts)
         strings = _json_strings(joined, len(texts))
         if strings is not None:
-            return _quoted(strings)
+            return dialect.text_fields(strings.split(_SEPARATOR))
         digits = joined.replace(_SEPARATOR, "")
         if digits.isdigit() and digits.isascii() and "" not in texts:
             return list(texts)  # whole numbers: JSON writes them as Python does
-    return csv_fields(_answer_texts([None if text is None else json.loads(text) for text in texts]))
+    return dialect.fields(_answer_texts([None if text is None else json.loads(text) for text in texts]))
 
 
-def _vendor_names_text(value):
-    """The names in a JSON array text of plain strings, joined with ", "; None for anything else."""
-    if value == "[]":
-        return ""
-    if value.count('", "') < MAX_VENDORS:
-        return _json_strings(value, 1) if value[:1] == "[" else None
-    return None
-
-
-def _vendor_fields(plan, pks, values):
-    """The CSV fields of the top vendors column: the names joined with ", ", as ``plan.vendors`` has them."""
-    if plan.vendors_in_database and None not in values:
-        names = _json_strings(_SEPARATOR.join(values), len(values))
-        if names is not None and max(map(str.count, values, repeat('", "'))) < MAX_VENDORS:
-            return _quoted(names)
-    names = []
-    for pk, value in zip(pks, values, strict=True):
-        text = _vendor_names_text(value) if plan.vendors_in_database and value else None
-        names.append(plan.vendors(value, pk) if text is None else text)
-    return csv_fields(names)
-
-
-def csv_block(plan, records, dates):
-    """The CSV lines of a chunk of records of a CSV ``plan``, as one str: ``csv_line`` of each row."""
+def csv_block(plan, records, dates, dialect, zone):
+    """The CSV lines of a chunk of records of a CSV ``plan``, as one str: ``dialect.line`` of each row."""
     by_field = list(zip(*records, strict=True))
     answers = ()
     if plan.answer_keys and not plan.answers_by_key:
         answers = list(zip(*map(plan.answers, records), strict=True))
+    questionnaire_ids = by_field[plan.questionnaire_index] if plan.questionnaire_index is not None else None
+    notes = None
     columns = []
-    for kind, where in plan.csv_columns:
+    for kind, where, extra in plan.csv_columns:
         if kind == "csv":  # written by the database
             columns.append(by_field[where])
-        elif kind == "answer_json":
-            columns.append(_json_answer_fields(by_field[where]))
-        elif kind == "answer":
-            columns.append(csv_fields(_answer_texts(answers[where])))
+        elif kind in ("answer_json", "answer"):
+            if extra is None:  # as stored
+                if kind == "answer_json":
+                    columns.append(_json_answer_fields(dialect, by_field[where]))
+                else:
+                    columns.append(dialect.fields(_answer_texts(answers[where])))
+                continue
+            if kind == "answer_json":
+                values = [None if text is None else json.loads(text) for text in by_field[where]]
+            else:
+                values = answers[where]
+            columns.append(dialect.fields(plan.words.answer_labels(extra, questionnaire_ids, values)))
         elif kind == "datetime":
             columns.append(dates.column(by_field[where]))
         elif kind == "vendors":
-            columns.append(_vendor_fields(plan, by_field[0], by_field[where]))
+            columns.append(
+                dialect.fields(
+                    [plan.vendors(value, pk) for pk, value in zip(by_field[0], by_field[where], strict=True)]
+                )
+            )
+        elif kind == "notes":
+            if notes is None:
+                notes = notes_by_lead(by_field[0], zone)
+            columns.append(dialect.fields([notes.get(pk, "") for pk in by_field[0]]))
+        elif kind == "words":
+            columns.append(dialect.fields([extra.get(value, value) for value in by_field[where]]))
         else:
-            columns.append(csv_fields(by_field[where]))
-    return "\r\n".join(map(",".join, zip(*columns, strict=True))) + "\r\n"
+            columns.append(dialect.fields(by_field[where]))
+    return "\r\n".join(map(dialect.separator.join, zip(*columns, strict=True))) + "\r\n"
 
 
-def iter_csv(queryset, columns=None, chunk_size=CHUNK_SIZE, progress=None):
-    """The leads of ``queryset`` as UTF-8 CSV, as a generator of bytes for streaming.
+def iter_csv(queryset, columns=None, chunk_size=CHUNK_SIZE, progress=None, dialect="excel_de", language=None):
+    """The leads of ``queryset`` as CSV in ``dialect`` (``CSV_DIALECTS``), as a generator of bytes.
 
-    Starts with a UTF-8 byte order mark, so that Excel detects the encoding, and the
-    header row, yielded at once (before any lead is read); then one block of lines
-    per chunk of ``chunk_size`` leads. Comma-separated, CRLF line ends (RFC 4180);
-    text values are quoted, numbers are not. Memory stays constant.
+    Starts with a UTF-8 byte order mark and the header row, yielded at once
+    (before any lead is read); then one block of lines per chunk of
+    ``chunk_size`` leads. Headers and values in ``language`` (by default
+    ``LANGUAGE_CODE``); CRLF line ends; text values are quoted, whole numbers
+    are not. Memory stays constant.
 
-    The lines are those of ``csv_line`` for the rows of ``lead_rows``, made a
-    column at a time (``csv_block``); on PostgreSQL the database writes part of
-    the fields and reads the next chunk meanwhile (``iter_chunks_read_ahead``).
+    The lines are those of ``CsvDialect.line`` for the rows of ``lead_rows``,
+    made a column at a time (``csv_block``); on PostgreSQL the database writes
+    part of the fields and reads the next chunk meanwhile (``iter_chunks_read_ahead``).
     """
+    csv_dialect = get_dialect(dialect)
     if columns is None:
-        columns = columns_for(queryset)
-    yield (BOM + csv_line([header for _key, header in columns])).encode()
-    plan = RowPlan(queryset, columns, csv=True)
-    dates = _LocalTimeTexts(timezone.get_default_timezone())
+        columns = columns_for(queryset, language)
+    yield (BOM + csv_dialect.line([header for _key, header in columns])).encode()
+    plan = RowPlan(queryset, columns, csv=True, language=language, dialect=csv_dialect)
+    zone = timezone.get_default_timezone()
+    dates = _LocalTimeTexts(zone)
     done = 0
     chunks = iter_chunks_read_ahead(plan.queryset, plan.fields, chunk_size)
     try:
         for records in chunks:
-            yield csv_block(plan, records, dates).encode()
+            yield csv_block(plan, records, dates, csv_dialect, zone).encode()
             done += len(records)
             if progress is not None:
                 progress(done)

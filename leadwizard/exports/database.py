@@ -10,7 +10,7 @@ import json
 from django.contrib.auth import get_user_model
 from django.db.models import F, Func, TextField
 
-from .formulas import FORMULA_TRIGGERS
+from .formulas import EMAIL, FORMULA_TRIGGERS, NUMBER, PHONE, WORD_JOINER
 
 # SQLite picks out the first MAX_VENDORS names; a lead with more matches is read in full.
 MAX_VENDORS = 10
@@ -21,25 +21,33 @@ def database_json(connection):
     return connection.vendor in ("sqlite", "postgresql")
 
 
-class VendorNames(Func):
-    """The ``vendor`` names in a ``top_matches`` array as a JSON array (text), picked out by the database.
+class VendorScores(Func):
+    """The ``vendor`` names and ``score``\\ s in a ``top_matches`` array as JSON text, picked out by the database.
 
     Decoding every lead's matches, with their reasons, in Python would cost more
-    than all the rest of a row. On SQLite the array has ``MAX_VENDORS + 1``
-    entries, padded with nulls; a name in the last one means there are more.
+    than all the rest of a row. PostgreSQL gives ``[[name, score], ...]``;
+    SQLite a flat ``[name, score, name, score, ...]`` of ``MAX_VENDORS + 1``
+    pairs, padded with nulls: a name in the last one means there are more.
     """
 
     arity = 1
     output_field = TextField()
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        paths = ", ".join(f"'$[{index}].vendor'" for index in range(MAX_VENDORS + 1))
+        paths = ", ".join(
+            f"'$[{index}].{name}'" for index in range(MAX_VENDORS + 1) for name in ("vendor", "score")
+        )
         return self.as_sql(
             compiler, connection, template=f"json_extract(%(expressions)s, {paths})", **extra_context
         )
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        template = "jsonb_path_query_array(%(expressions)s, '$[*].vendor')::text"
+        template = (
+            "(SELECT COALESCE(jsonb_agg(jsonb_build_array(match -> 'vendor', match -> 'score') "
+            "ORDER BY number), '[]')::text FROM jsonb_array_elements(CASE WHEN jsonb_typeof(%(expressions)s) "
+            "= 'array' THEN %(expressions)s ELSE '[]' END) WITH ORDINALITY AS matches(match, number) "
+            "WHERE jsonb_typeof(match) = 'object' AND match ? 'vendor')"
+        )
         return self.as_sql(compiler, connection, template=template, **extra_context)
 
 
@@ -95,47 +103,70 @@ _INTEGER_TYPES = frozenset(
 )
 # ascii() is the code point of the first character in a UTF-8 database, 0 for "".
 _TRIGGER_CODES = ", ".join(str(ord(trigger)) for trigger in FORMULA_TRIGGERS)
-# Per kind of column: the SQL of its CSV field ({0}: the column) with the comma before it
-# ({sep}: "," or ""). Text of a NOT NULL column needs no COALESCE, and opening quote and
-# apostrophe come as one constant: PostgreSQL spends a third of the export's time here.
-_CSV_SQL = {
-    "text": "CASE WHEN ascii({0}) IN (" + _TRIGGER_CODES + ") THEN '{sep}\"''' ELSE '{sep}\"' END"
-    " || replace({0}, '\"', '\"\"') || '\"'",
-    "nullable text": "'{sep}' || COALESCE('\"' || CASE WHEN ascii({0}) IN (" + _TRIGGER_CODES + ")"
-    " THEN '''' ELSE '' END || replace({0}, '\"', '\"\"') || '\"', '')",
-    "bool": "CASE WHEN {0} THEN '{sep}\"yes\"' WHEN NOT {0} THEN '{sep}\"no\"' ELSE '{sep}' END",
-    "int": "'{sep}' || COALESCE(({0})::text, '')",
-}
 
 
 class CsvFields(Func):
-    """Text, yes/no and whole-number columns as CSV fields joined with commas, written by PostgreSQL.
+    """Text, yes/no and whole-number columns as CSV fields joined by the separator, written by PostgreSQL.
 
-    The fields ``csv_field`` makes of the values: text quoted, inner quotes
-    doubled, a leading formula trigger made inert with an apostrophe; booleans
-    "yes"/"no" (quoted); numbers bare; NULL empty. ``kinds``: a key of
-    ``_CSV_SQL`` per path. Only for a UTF-8 database (``writes_csv_in_database``).
+    The fields ``CsvDialect.field`` makes of the values: text quoted, inner
+    quotes doubled, and guarded as ``formulas.neutralise`` does (its patterns,
+    applied with ``~``); yes/no in words; numbers bare; NULL empty. ``kinds``:
+    per path "text", "nullable text", "int" or ``("bool", (yes, no))`` with the
+    words (hashable: Django hashes an expression's arguments). ``dialect``: a ``csv.CsvDialect``. Only for a UTF-8 database
+    (``writes_csv_in_database``).
     """
 
     output_field = TextField()
 
-    def __init__(self, paths, kinds):
+    def __init__(self, paths, kinds, dialect):
         super().__init__(*map(F, paths))
         self.kinds = list(kinds)
+        self.dialect = dialect
 
     def as_postgresql(self, compiler, connection, **extra_context):
         parts, params = [], []
         expressions = self.get_source_expressions()
         for number, (kind, expression) in enumerate(zip(self.kinds, expressions, strict=True)):
-            sql, sql_params = compiler.compile(expression)
-            template = _CSV_SQL[kind]
-            parts.append("(" + template.replace("{sep}", "," if number else "").replace("{0}", sql) + ")")
-            params += list(sql_params) * template.count("{0}")
+            column, column_params = compiler.compile(expression)
+            if column_params:  # a plain column has none; anything else is not written here
+                raise ValueError("CsvFields reads plain columns only")
+            sep = self.dialect.separator if number else ""
+            if kind in ("text", "nullable text"):
+                guard = (
+                    f"CASE WHEN ascii({column}) IN ({_TRIGGER_CODES})"
+                    f" AND NOT ({column} ~ %s OR {column} ~ %s) THEN %s"
+                    f" WHEN {column} ~ %s THEN %s ELSE %s END"
+                    f" || replace({column}, '\"', '\"\"') || '\"'"
+                )
+                guard_params = [
+                    f"^(?:{PHONE})$",
+                    f"^(?:{EMAIL})$",
+                    sep + "\"'",
+                    f"^(?:{NUMBER})$",
+                    sep + '"' + WORD_JOINER,
+                    sep + '"',
+                ]
+                if kind == "text":
+                    parts.append(f"({guard})")
+                    params += guard_params
+                else:
+                    parts.append(f"(CASE WHEN {column} IS NULL THEN %s ELSE {guard} END)")
+                    params += [sep, *guard_params]
+            elif kind == "int":
+                parts.append(f"(%s || COALESCE(({column})::text, ''))")
+                params.append(sep)
+            else:  # ("bool", words)
+                _bool, (yes, no) = kind
+                parts.append(f"(CASE WHEN {column} THEN %s WHEN NOT {column} THEN %s ELSE %s END)")
+                params += [sep + self.dialect.field(yes), sep + self.dialect.field(no), sep]
         return " || ".join(parts), tuple(params)
 
 
 def simple_kind(model, path):
-    """The ``CsvFields`` kind of a field path's values ("text", "nullable text", "bool", "int"), or None."""
+    """The ``CsvFields`` kind of a field path's values ("text", "nullable text", "int"), or None.
+
+    Yes/no columns are written in words; ``RowPlan`` makes their kind.
+    """
     *relations, name = path.split("__")
     nullable = False
     for relation in relations:
@@ -144,10 +175,10 @@ def simple_kind(model, path):
         model = field.related_model
     field = model._meta.get_field(name)
     internal_type = field.get_internal_type()
+    if field.choices:  # written as their labels
+        return None
     if internal_type in _TEXT_TYPES:
         return "nullable text" if nullable or field.null else "text"
-    if internal_type == "BooleanField":
-        return "bool"
     if internal_type in _INTEGER_TYPES:
         return "int"
     return None

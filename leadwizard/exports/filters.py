@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.models import Page
 
-from ..models import Lead, Questionnaire
+from ..models import Lead, MarketingState, Questionnaire
 
 SEARCH_FIELDS = ("name", "company", "email")
 
@@ -55,10 +55,25 @@ class LeadFilterSet(WagtailFilterSet):
         ),
         null_label=_("Unassigned"),
     )
+    marketing_consent_state = django_filters.MultipleChoiceFilter(
+        label=_("Marketing consent"),
+        choices=MarketingState.choices,
+        widget=forms.CheckboxSelectMultiple,
+        method="filter_marketing_consent_state",
+    )
 
     class Meta:
         model = Lead
         fields = ["created_at", "status", "industry", "source_page", "locale", "questionnaire", "assignee"]
+
+    def filter_marketing_consent_state(self, queryset, name, value):
+        """Leads in any of the states ticked; the rule is ``Lead.marketing_consent_state``'s."""
+        if not value:
+            return queryset
+        condition = Q()
+        for state in value:
+            condition |= Lead.marketing_state_condition(state)
+        return queryset.filter(condition)
 
 
 def search_leads(queryset, query):

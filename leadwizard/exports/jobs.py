@@ -30,6 +30,7 @@ from ..models import ExportJob
 from .columns import columns_for
 from .csv import iter_csv
 from .filters import filter_leads
+from .presets import select_columns
 from .xlsx import write_xlsx
 
 logger = logging.getLogger(__name__)
@@ -91,16 +92,44 @@ def params_from_json(data):
     return params
 
 
-def write_export(queryset, format, fileobj, columns=None, progress=None):
-    """Write the leads of ``queryset`` as ``format`` ("csv" or "xlsx") to the binary file ``fileobj``."""
-    columns = columns_for(queryset) if columns is None else columns
+def write_export(queryset, format, fileobj, columns=None, progress=None, dialect=None, language=None):
+    """Write the leads of ``queryset`` as ``format`` ("csv" or "xlsx") to the binary file ``fileobj``.
+
+    ``columns``: ``[(key, header), ...]`` (default: every column, headers in
+    ``language``); ``dialect``: a key of ``CSV_DIALECTS`` (default: ``iter_csv``'s);
+    ``language``: of headers and values (default: the active language).
+    """
+    columns = columns_for(queryset, language=language) if columns is None else columns
     if format == "csv":
-        for block in iter_csv(queryset, columns, progress=progress):
+        options = {"language": language} if dialect is None else {"language": language, "dialect": dialect}
+        for block in iter_csv(queryset, columns, progress=progress, **options):
             fileobj.write(block)
     elif format == "xlsx":
-        write_xlsx(queryset, fileobj, columns, progress=progress)
+        write_xlsx(queryset, fileobj, columns, progress=progress, language=language)
     else:
         raise ValueError(f"Unknown export format {format!r}")
+
+
+def export_choice(columns=None, dialect=None, language=None):
+    """A marketer's choice for an export as JSON-ready data: column keys, CSV dialect and language.
+
+    What a background job carries (as its task's arguments) and what the audit log
+    records; only what was chosen, so a default export records nothing extra.
+    """
+    choice = {}
+    if columns is not None:
+        choice["columns"] = [key for key, *_header in columns]
+    if dialect:
+        choice["dialect"] = dialect
+    if language:
+        choice["language"] = language
+    return choice
+
+
+def chosen_columns(queryset, keys, language=None):
+    """The columns named by ``keys`` (in that order) among those of ``queryset``; every column for None."""
+    columns = columns_for(queryset, language=language)
+    return columns if keys is None else select_columns(columns, keys)
 
 
 def without_search_text(filters):
@@ -126,8 +155,11 @@ def log_export(job, user=None, **data):
     )
 
 
-def record_export(user, format, params, rows, how):
-    """Record an export that is written at once (no background job): a finished ExportJob, logged."""
+def record_export(user, format, params, rows, how, **choice):
+    """Record an export that is written at once (no background job): a finished ExportJob, logged.
+
+    ``choice``: ``export_choice``'s data (columns, dialect, language), kept in the audit log.
+    """
     now = timezone.now()
     job = ExportJob.objects.create(
         user=user,
@@ -138,7 +170,7 @@ def record_export(user, format, params, rows, how):
         rows_done=rows,
         finished_at=now,
     )
-    log_export(job, user=user, how=how)
+    log_export(job, user=user, how=how, **choice)
     return job
 
 
@@ -151,8 +183,15 @@ def user_language(user):
 
 
 @task()
-def run_export_job(job_id):
-    """Write the file of a queued ExportJob, keeping its progress; logs the export when done."""
+def run_export_job(job_id, columns=None, dialect=None, language=None):
+    """Write the file of a queued ExportJob, keeping its progress; logs the export when done.
+
+    ``columns`` (column keys in order), ``dialect`` and ``language`` are the
+    marketer's choice from the export menu (``export_choice``); None: the defaults
+    (every column, ``iter_csv``'s dialect, the user's admin language). Columns are
+    chosen by key when the job runs, so headers follow ``language``, and a column
+    that vanished meanwhile is skipped.
+    """
     # Claim the job: a task that is delivered twice must not export twice.
     if not ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
         status=ExportJob.Status.RUNNING
@@ -173,7 +212,7 @@ def run_export_job(job_id):
             ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
 
     try:
-        with translation.override(user_language(job.user)):
+        with translation.override(language or user_language(job.user)):
             queryset = filter_leads(params_from_json(job.filters))
             job.rows_total = queryset.count()
             ExportJob.objects.filter(pk=job.pk).update(rows_total=job.rows_total)
@@ -185,7 +224,15 @@ def run_export_job(job_id):
                 progress(done)
 
             with os.fdopen(handle, "wb") as fileobj:  # mkstemp made it readable by us only
-                write_export(queryset, job.format, fileobj, progress=count)
+                write_export(
+                    queryset,
+                    job.format,
+                    fileobj,
+                    columns=chosen_columns(queryset, columns, language),
+                    progress=count,
+                    dialect=dialect,
+                    language=language,
+                )
         os.replace(partial, root / name)
     except Exception as error:
         Path(partial).unlink(missing_ok=True)
@@ -216,5 +263,8 @@ def run_export_job(job_id):
             "filters",
         ]
     )
-    log_export(job, how="background")
+    choice = export_choice(None, dialect, language)
+    if columns is not None:
+        choice["columns"] = list(columns)
+    log_export(job, how="background", **choice)
     return job.pk

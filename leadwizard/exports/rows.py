@@ -1,24 +1,36 @@
-"""The rows of a lead export: one list of plain values per lead, read as cheaply as the database allows.
+"""The rows of a lead export: one list of plain values per lead, in the export's language, read cheaply.
 
-Dates are in the site's time zone; yes/no values are booleans; list answers are
-their option keys joined with ", "; ``top_vendors`` the names of the best matches.
+Dates are in the site's time zone; answers are the labels the reader saw (in
+the export's language where the questionnaire has a translation), the
+``answer_keys`` columns the option keys as stored; status, yes/no and consent
+state are words; ``top_vendors`` the best matches with their scores
+("Alpha CRM (87 %)"); ``notes`` the internal notes, oldest first.
 """
 
 import json
+from collections import defaultdict
 from datetime import UTC, datetime
 
 from django.db import connections
-from django.db.models import TextField
+from django.db.models import Case, CharField, TextField, Value, When
 from django.db.models.functions import Cast
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext, pgettext
 
-from .columns import FIXED_COLUMNS, answer_key
+from .columns import (
+    FIXED_COLUMNS,
+    answer_key,
+    definitions,
+    export_language,
+    export_questionnaires,
+    stored_question_key,
+)
 from .database import (
     MAX_VENDORS,
     AnswerJson,
     AnswerValues,
     CsvFields,
-    VendorNames,
+    VendorScores,
     database_json,
     simple_kind,
     username_field,
@@ -28,6 +40,7 @@ from .reading import CHUNK_SIZE, iter_chunks
 
 FIELDS = {key: field for key, field, _header in FIXED_COLUMNS}
 DATETIMES = frozenset({"created_at", "consent_given_at", "marketing_confirmed_at"})
+BOOLEANS = frozenset({"marketing_consent"})
 
 
 def parse_datetime(text, zone):
@@ -39,37 +52,183 @@ def parse_datetime(text, zone):
     return value.astimezone(zone)
 
 
-def top_vendors(matches):
-    return ", ".join(
-        str(match["vendor"]) for match in matches or () if isinstance(match, dict) and "vendor" in match
+def has_withdrawal(model):
+    """Whether leads record a withdrawn marketing consent (``marketing_withdrawn_at``)."""
+    return any(field.name == "marketing_withdrawn_at" for field in model._meta.get_fields())
+
+
+def marketing_state(model):
+    """The state of the marketing consent as a database expression: none, asked, confirmed or withdrawn.
+
+    A withdrawal wins over everything; a consent asked for but not confirmed
+    (double opt-in) is "asked".
+    """
+    whens = []
+    if has_withdrawal(model):
+        whens.append(When(marketing_withdrawn_at__isnull=False, then=Value("withdrawn")))
+    whens += [
+        When(marketing_consent=False, then=Value("none")),
+        When(marketing_confirmed_at__isnull=False, then=Value("confirmed")),
+    ]
+    return Case(*whens, default=Value("asked"), output_field=CharField())
+
+
+def joined(value):
+    """A stored answer as one value: lists joined with ", ", objects as JSON, anything else as it is."""
+    if type(value) is list:
+        return ", ".join(map(str, value))
+    if type(value) is dict:  # not written by the wizard; kept readable
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+class ExportWords:
+    """Everything an export writes in words, in its language, worked out once per export.
+
+    ``option_labels``: per questionnaire id, per question key, option key ->
+    label, from the questionnaire's translation in the export's language when
+    there is one, else from the lead's own questionnaire. ``fallback_labels``:
+    the same per question key for leads whose questionnaire lacks the question
+    (or was deleted).
+    """
+
+    def __init__(self, queryset, language=None, question_keys=()):
+        from ..models import Lead, Questionnaire
+
+        self.language = export_language(language)
+        question_keys = set(question_keys)
+        with translation.override(self.language):
+            self.booleans = {True: gettext("Yes"), False: gettext("No"), None: None}
+            self.status = {value: str(label) for value, label in Lead.Status.choices}
+            self.consent_states = {
+                "none": pgettext("marketing consent", "None"),
+                "asked": pgettext("marketing consent", "Requested, not confirmed"),
+                "confirmed": pgettext("marketing consent", "Confirmed"),
+                "withdrawn": pgettext("marketing consent", "Withdrawn"),
+                None: None,
+            }
+            self.decimal_separator = formats.get_format("DECIMAL_SEPARATOR", self.language)
+            self.option_labels, self.fallback_labels = {}, {}
+            if question_keys:
+                used = list(
+                    Questionnaire.objects.filter(
+                        pk__in=queryset.order_by().values("questionnaire_id")
+                    ).select_related("locale")
+                )
+                translated = {
+                    q.translation_key: q
+                    for q in Questionnaire.objects.filter(
+                        translation_key__in=[q.translation_key for q in used],
+                        locale__language_code=self.language,
+                    )
+                }
+                for questionnaire in used:
+                    shown = translated.get(questionnaire.translation_key, questionnaire)
+                    self.option_labels[questionnaire.pk] = self.labels_of(shown.definition, question_keys)
+                for definition in reversed(definitions(export_questionnaires(queryset, self.language))):
+                    self.fallback_labels.update(self.labels_of(definition, question_keys))
+
+    @staticmethod
+    def labels_of(definition, keys):
+        """Per question key of ``keys`` with options: option key -> label (str)."""
+        return {
+            question.key: {option.key: str(option.label) for option in question.choices}
+            for step in definition.steps
+            for question in step.questions
+            if question.key in keys and question.choices
+        }
+
+    def asks(self, key):
+        """Whether ``key`` is a question with options in any of the export's questionnaires."""
+        return key in self.fallback_labels or any(key in labels for labels in self.option_labels.values())
+
+    def answer_labels(self, key, questionnaire_ids, values):
+        """One question's stored answers as the reader saw them: option labels, lists joined with ", "."""
+        fallback = self.fallback_labels.get(key, {})
+        texts = []
+        for questionnaire_id, value in zip(questionnaire_ids, values, strict=True):
+            labels = self.option_labels.get(questionnaire_id, {}).get(key, fallback)
+            if type(value) is list:
+                texts.append(", ".join([str(labels.get(item, item)) for item in value if _hashable(item)]))
+            elif _hashable(value):
+                texts.append(labels.get(value, value))
+            else:
+                texts.append(joined(value))
+        return texts
+
+    def number(self, value):
+        """A number as text in the export's language: "87", "87,5"."""
+        return format(value, "g").replace(".", self.decimal_separator)
+
+    def vendor(self, name, score):
+        """A vendor with its score: "Alpha CRM (87 %)"; the name alone without a score."""
+        if isinstance(score, int | float) and not isinstance(score, bool):
+            return f"{name} ({self.number(score)} %)"
+        return str(name)
+
+    def vendors(self, matches):
+        """The ``top_matches`` of a lead as text: "Alpha CRM (87 %), Beta CRM (64 %)"."""
+        return ", ".join(
+            self.vendor(match["vendor"], match.get("score"))
+            for match in matches or ()
+            if isinstance(match, dict) and "vendor" in match
+        )
+
+
+def _hashable(value):
+    return type(value) is not dict and type(value) is not list
+
+
+def notes_by_lead(pks, zone):
+    """The internal notes of the leads ``pks`` as one text per lead, oldest first, one query.
+
+    Each note is "YYYY-MM-DD HH:MM Author: text", in the site's time zone; notes
+    are separated by a line break.
+    """
+    from ..models import LeadNote
+
+    notes = defaultdict(list)
+    records = (
+        LeadNote.objects.filter(lead_id__in=pks)
+        .order_by("created_at", "pk")
+        .values_list(
+            "lead_id", "created_at", "author_name", "author__" + username_field()[len("assignee__") :], "text"
+        )
     )
+    for lead_id, created_at, author_name, username, text in records:
+        author = author_name or username or ""
+        when = timezone.localtime(created_at, zone).strftime("%Y-%m-%d %H:%M")
+        notes[lead_id].append(f"{when} {author}: {text}" if author else f"{when}: {text}")
+    return {lead_id: "\n".join(texts) for lead_id, texts in notes.items()}
 
 
 class RowPlan:
-    """How to read the columns' values from the database and put them in order.
+    """How to read the columns' values from the database, put them in order and in words.
 
     Dates are read as text and parsed here, and on SQLite and PostgreSQL the
-    answers and vendor names are picked out of the JSON by the database: Django's
-    per-value converters and decoding whole JSON documents would cost more than
-    everything else in a row.
+    answers and vendor names and scores are picked out of the JSON by the
+    database: Django's per-value converters and decoding whole JSON documents
+    would cost more than everything else in a row.
 
-    ``csv``: the plan is for ``csv_block`` (``csv_columns``). On PostgreSQL each
-    answer then comes as its own JSON text, which ``csv_block`` mostly reads
-    without decoding, and the runs of text, yes/no and number columns come as
-    finished CSV fields (``CsvFields``); ``rows`` is not available then.
+    ``csv``: the plan is for ``csv_block`` (``csv_columns``), ``dialect`` the
+    CSV dialect's ``CsvDialect``. On PostgreSQL each answer then comes as its
+    own JSON text, which ``csv_block`` mostly reads without decoding, and the
+    runs of text, yes/no and number columns come as finished CSV fields
+    (``CsvFields``); ``rows`` is not available then.
     """
 
-    def __init__(self, queryset, columns, csv=False):
+    def __init__(self, queryset, columns, csv=False, language=None, dialect=None):
         connection = connections[queryset.db]
         in_database = database_json(connection)
-        csv_in_database = csv and writes_csv_in_database(connection)
+        csv_in_database = csv and dialect is not None and writes_csv_in_database(connection)
         self.model = queryset.model
-        self.answer_keys = [
-            key for key in map(answer_key, (key for key, _header in columns)) if key is not None
-        ]
+        keys = [key for key, _header in columns]
+        self.answer_keys = list(dict.fromkeys(k for k in map(stored_question_key, keys) if k is not None))
+        self.words = ExportWords(queryset, language, self.answer_keys)
         self.answers_in_database = in_database
         self.answers_by_key = csv and bool(self.answer_keys) and connection.vendor == "postgresql"
         self.vendors_in_database = in_database
+        self.vendor_pairs = connection.vendor == "postgresql"  # [[name, score], ...]; SQLite: flat
         self.fields = []
         annotations = {}
 
@@ -90,56 +249,86 @@ class RowPlan:
             read("_answers", AnswerValues(self.answer_keys))
         else:
             read("answers")
+        self.questionnaire_index = None
+        if any(answer_key(key) is not None and self.words.asks(answer_key(key)) for key in keys):
+            self.questionnaire_index = read("questionnaire_id")
 
         places = []  # for rows(): per column ("record", position) or ("answer", number)
-        self.csv_columns = []  # for csv_block: per column (kind, record position or answer number)
+        self.csv_columns = []  # for csv_block: per column (kind, where, words)
+        self.transforms = []  # for rows(): per column index, what turns the value into what is written
         runs = {}  # CsvFields to make: field -> (paths, kinds)
         run = None
-        for key, _header in columns:
-            question_key = answer_key(key)
-            path = username_field() if key == "assignee" else FIELDS.get(key, key)
+        for index, key in enumerate(keys):
+            question_key = stored_question_key(key)
+            path = username_field() if key == "assignee" else FIELDS.get(key) or key
             if question_key is not None:
                 number = self.answer_keys.index(question_key)
                 places.append(("answer", number))
-                if self.answers_by_key:
-                    self.csv_columns.append(("answer_json", answer_positions[number]))
-                else:
-                    self.csv_columns.append(("answer", number))
+                labelled = answer_key(key) is not None and self.words.asks(question_key)
+                kind = "answer_json" if self.answers_by_key else "answer"
+                where = answer_positions[number] if self.answers_by_key else number
+                self.csv_columns.append((kind, where, question_key if labelled else None))
+                self.transforms.append(
+                    ("labels", index, question_key) if labelled else ("joined", index, None)
+                )
             elif key == "top_vendors":
                 if in_database:
-                    position = read("_top_vendors", VendorNames("top_matches"))
+                    position = read("_top_vendors", VendorScores("top_matches"))
                 else:
                     position = read("top_matches")
                 places.append(("record", position))
-                self.csv_columns.append(("vendors", position))
+                self.csv_columns.append(("vendors", position, None))
+                self.transforms.append(("vendors", index, None))
+            elif key == "notes":
+                places.append(("record", 0))  # the pk; the notes are read per chunk
+                self.csv_columns.append(("notes", 0, None))
+                self.transforms.append(("notes", index, None))
             elif key in DATETIMES:
                 position = read(f"_{key}_text", Cast(key, TextField()))
                 places.append(("record", position))
-                self.csv_columns.append(("datetime", position))
+                self.csv_columns.append(("datetime", position, None))
+                self.transforms.append(("datetime", index, None))
+            elif key in ("status", "marketing_state") or key in BOOLEANS:
+                words = {
+                    "status": self.words.status,
+                    "marketing_state": self.words.consent_states,
+                }.get(key, self.words.booleans)
+                if key == "marketing_state":
+                    position = read("_marketing_state", marketing_state(self.model))
+                else:
+                    position = read(path)
+                if csv_in_database and key in BOOLEANS:
+                    run = self._add_to_run(runs, run, read, path, ("bool", (words[True], words[False])))
+                    continue
+                places.append(("record", position))
+                self.csv_columns.append(("words", position, words))
+                self.transforms.append(("words", index, words))
             elif csv_in_database and (kind := simple_kind(self.model, path)) is not None:
-                if run is None:
-                    field = f"_csv_{len(runs)}"
-                    run = runs[field] = ([], [])
-                    self.csv_columns.append(("csv", read(field)))
-                run[0].append(path)
-                run[1].append(kind)
+                run = self._add_to_run(runs, run, read, path, kind)
                 continue
             else:
                 position = read(path)
                 places.append(("record", position))
-                self.csv_columns.append(("value", position))
+                self.csv_columns.append(("value", position, None))
             run = None
         for field, (paths, kinds) in runs.items():
-            annotations[field] = CsvFields(paths, kinds)
+            annotations[field] = CsvFields(paths, kinds, dialect)
         self.queryset = queryset.annotate(**annotations) if annotations else queryset
         # Records are (pk, *fields); answers follow them in the flat tuple that a row is picked from.
         width = len(self.fields) + 1
         self.positions = (
             None if runs else [width + where if place == "answer" else where for place, where in places]
         )
-        self.answer_positions = [n for n, (place, _where) in enumerate(places) if place == "answer"]
-        self.datetime_positions = [n for n, (key, _header) in enumerate(columns) if key in DATETIMES]
-        self.vendor_positions = [n for n, (key, _header) in enumerate(columns) if key == "top_vendors"]
+
+    def _add_to_run(self, runs, run, read, path, kind):
+        """Add a column to the run of ``CsvFields`` being made (a new one after any other column)."""
+        if run is None:
+            field = f"_csv_{len(runs)}"
+            run = runs[field] = ([], [])
+            self.csv_columns.append(("csv", read(field), None))
+        run[0].append(path)
+        run[1].append(kind)
+        return run
 
     def answers(self, record):
         if self.answers_by_key:
@@ -153,43 +342,59 @@ class RowPlan:
         return [value.get(key) for key in self.answer_keys]
 
     def vendors(self, value, pk):
+        """The top vendors with their scores as text, from what ``VendorScores`` (or the field) gave."""
         if not self.vendors_in_database:
-            return top_vendors(value)
-        names = json.loads(value) if value else []
-        if len(names) > MAX_VENDORS and names[MAX_VENDORS] is not None:  # SQLite gave only the first ones
-            return top_vendors(
-                self.model._default_manager.filter(pk=pk).values_list("top_matches", flat=True).first()
-            )
-        return ", ".join([str(name) for name in names if name is not None])
+            return self.words.vendors(value)
+        items = json.loads(value) if value else []
+        if self.vendor_pairs:
+            pairs = [item for item in items if isinstance(item, list) and len(item) == 2]
+        else:
+            pairs = list(zip(items[0::2], items[1::2], strict=True))
+            if len(pairs) > MAX_VENDORS and pairs[MAX_VENDORS][0] is not None:  # only the first ones
+                return self.words.vendors(
+                    self.model._default_manager.filter(pk=pk).values_list("top_matches", flat=True).first()
+                )
+        return ", ".join([self.words.vendor(name, score) for name, score in pairs if name is not None])
 
     def rows(self, records, zone):
         positions = self.positions
+        notes = None
+        if any(kind == "notes" for kind, _index, _extra in self.transforms):
+            notes = notes_by_lead([record[0] for record in records], zone)
+        questionnaire_index = self.questionnaire_index
         for record in records:
             flat = (*record, *self.answers(record)) if self.answer_keys else record
             row = [flat[index] for index in positions]
-            for index in self.answer_positions:
+            for kind, index, extra in self.transforms:
                 value = row[index]
-                if type(value) is list:
-                    row[index] = ", ".join(map(str, value))
-                elif type(value) is dict:  # not written by the wizard; kept readable
-                    row[index] = json.dumps(value, ensure_ascii=False)
-            for index in self.datetime_positions:
-                row[index] = parse_datetime(row[index], zone)
-            for index in self.vendor_positions:
-                row[index] = self.vendors(row[index], record[0])
+                if kind == "joined":
+                    row[index] = joined(value)
+                elif kind == "labels":
+                    row[index] = self.words.answer_labels(extra, [record[questionnaire_index]], [value])[0]
+                elif kind == "datetime":
+                    row[index] = parse_datetime(value, zone)
+                elif kind == "vendors":
+                    row[index] = self.vendors(value, record[0])
+                elif kind == "notes":
+                    row[index] = notes.get(value, "")
+                else:  # words
+                    row[index] = extra.get(value, value)
             yield row
 
 
-def lead_rows(queryset, columns, chunk_size=CHUNK_SIZE, progress=None):
+def lead_rows(queryset, columns, chunk_size=CHUNK_SIZE, progress=None, language=None):
     """The export's rows: one list of plain values per lead, in the order of ``columns``.
 
-    Values are str, int, bool, None or aware datetimes in the site's time zone
-    (``TIME_ZONE``, whoever exports);
-    list answers are their option keys joined with ", ", ``top_vendors`` the names
-    of the best matches. Leads come in id order (oldest first), read in chunks of
-    ``chunk_size``; ``progress(rows_done)`` is called after every chunk.
+    Values are str, int, None or aware datetimes in the site's time zone
+    (``TIME_ZONE``, whoever exports); everything said in words is in
+    ``language`` (by default ``LANGUAGE_CODE``): answers as the labels the
+    reader saw (list answers joined with ", "), status, yes/no and the marketing
+    consent's state; ``answer_keys`` columns the option keys as stored;
+    ``top_vendors`` the best matches with their scores. Leads come in id order
+    (oldest first), read in chunks of ``chunk_size``; ``progress(rows_done)`` is
+    called after every chunk.
     """
-    plan = RowPlan(queryset, columns)
+    plan = RowPlan(queryset, columns, language=language)
     zone = timezone.get_default_timezone()
     done = 0
     for records in iter_chunks(plan.queryset, plan.fields, chunk_size):

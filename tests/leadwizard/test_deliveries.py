@@ -1,5 +1,6 @@
 """Deliveries after a lead: e-mails, signed webhooks, retries with backoff, and the marketer's retry."""
 
+import base64
 import email
 import hashlib
 import hmac
@@ -22,7 +23,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from wagtail.models import ModelLogEntry
+from wagtail.models import ModelLogEntry, Site
 
 from leadwizard import webhook_targets
 from leadwizard.audit import LOG_RETRY
@@ -217,7 +218,9 @@ def test_a_new_lead_notifies_sales_confirms_to_the_reader_and_calls_webhooks(
     assert sales.alternatives[0].mimetype == "text/html"
 
     assert reader.to == ["erika@muster.example"]
-    assert reader.from_email == settings.DEFAULT_FROM_EMAIL
+    # Without a display name in DEFAULT_FROM_EMAIL the sender is named after the site.
+    site_name = Site.objects.get(is_default_site=True).site_name
+    assert reader.from_email == f"{site_name} <{settings.DEFAULT_FROM_EMAIL}>"
     html, mimetype = reader.alternatives[0]
     assert mimetype == "text/html"
     assert '<html lang="de">' in html
@@ -353,8 +356,9 @@ def test_webhook_fails_then_recovers_and_every_call_is_signed(
         assert request["signature_valid"]
         headers = request["headers"]
         assert headers["Content-Type"] == "application/json"
-        assert headers["X-LeadWizard-Delivery"] == str(delivery.pk)
-        assert abs(int(headers["X-LeadWizard-Timestamp"]) - timezone.now().timestamp()) < 60
+        # Standard Webhooks: the delivery's id on every attempt, each attempt's own (signed) time.
+        assert headers["webhook-id"] == webhook_channel.message_id(delivery, lead)
+        assert abs(int(headers["webhook-timestamp"]) - timezone.now().timestamp()) < 60
     payload = json.loads(server.requests[1]["body"])
     assert payload["event"] == "lead.created"
     data = payload["lead"]
@@ -392,15 +396,18 @@ def test_a_wrong_secret_is_visible_to_the_receiver(
     client, wizard_page, receiver, django_capture_on_commit_callbacks
 ):
     _questionnaire, page, block_id = wizard_page
-    server = receiver(200, secret="ein-anderes-secret")
+    server = receiver(200, secret=Webhook.generate_secret())
     webhook(server.url)
     submit_lead(client, page, block_id, capture=django_capture_on_commit_callbacks)
     assert server.requests and not server.requests[0]["signature_valid"]
 
 
-def test_sign_is_hmac_sha256_of_the_body():
+def test_sign_is_the_standard_hmac_sha256_of_id_timestamp_and_body():
     body = b'{"event":"lead.created"}'
-    assert webhook_channel.sign(body, "s") == hmac.new(b"s", body, hashlib.sha256).hexdigest()
+    digest = hmac.new(b"s", b"msg_1.1700000000." + body, hashlib.sha256).digest()
+    assert webhook_channel.sign("msg_1", 1700000000, body, b"s") == "v1," + base64.b64encode(digest).decode()
+    # The deprecated X-LeadWizard-Signature, still sent for one release: the body alone, as hex.
+    assert webhook_channel.legacy_sign(body, b"s") == hmac.new(b"s", body, hashlib.sha256).hexdigest()
 
 
 def test_redirects_are_failures_and_not_followed(

@@ -50,20 +50,41 @@ from leadwizard.exports import csv as csv_export
 from leadwizard.exports.columns import FIXED_KEYS
 from leadwizard.exports.csv import csv_field, csv_fields, csv_line
 from leadwizard.exports.database import MAX_VENDORS
+from leadwizard.exports.formulas import WORD_JOINER
 from leadwizard.exports.jobs import export_root, job_file
 from leadwizard.exports.reading import read_ahead
-from leadwizard.models import ExportJob, Lead
+from leadwizard.models import ExportJob, Lead, LeadNote
 from leadwizard.questionnaire import Definition, Option, Question, Step
-from tests.factories import LeadFactory, QuestionnaireFactory, locale, staff_user, translate_snippet
+from tests.factories import (
+    LeadFactory,
+    QuestionnaireFactory,
+    default_steps,
+    locale,
+    staff_user,
+    steps_json,
+    translate_snippet,
+)
 
 TRIGGERS = ["=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20"]
 ANSWER_KEYS = ["industry", "employees", "users", "uses", "german_hq", "market"]  # of default_steps()
+# The questions with options get a machine column of their option keys too.
+OPTION_KEY_COLUMNS = [
+    "answer_keys.industry",
+    "answer_keys.uses",
+    "answer_keys.german_hq",
+    "answer_keys.market",
+]
 
 
-def parse_csv(data):
+def parse_csv(data, dialect="excel_de"):
+    """The cells of an export's CSV, with the word joiner that keeps number-like text text taken off."""
     text = data.decode("utf-8") if isinstance(data, bytes) else data
     assert text.startswith(BOM)
-    return list(csv.reader(io.StringIO(text[len(BOM) :], newline="")))
+    delimiter = ";" if dialect == "excel_de" else ","
+    return [
+        [cell.removeprefix(WORD_JOINER) for cell in row]
+        for row in csv.reader(io.StringIO(text[len(BOM) :], newline=""), delimiter=delimiter)
+    ]
 
 
 def export_url(format, **params):
@@ -75,24 +96,45 @@ def local_text(value):
     return timezone.localtime(value).isoformat(sep=" ", timespec="seconds") if value else ""
 
 
-def expected_csv_row(lead, keys=ANSWER_KEYS):
-    """A lead as the CSV should show it, from the database, field by field."""
-    answers = []
-    for key in keys:
-        value = lead.answers.get(key)
-        answers.append(", ".join(value) if isinstance(value, list) else ("" if value is None else str(value)))
+def expected_csv_row(lead, keys=ANSWER_KEYS, language="de"):
+    """A lead as the CSV should show it, from the database, field by field: labels and words in ``language``."""
+    questions = {q.key: q for step in lead.questionnaire.definition.steps for q in step.questions}
+    answers, option_keys = [], []
+    with translation.override(language):
+        for key in keys:
+            value = lead.answers.get(key)
+            question = questions[key]
+            if question.choices:
+                answers.append(question.label_for(value) if value is not None else "")
+                option_keys.append(", ".join(value) if isinstance(value, list) else value or "")
+            else:
+                answers.append("" if value is None else str(value))
+        status = str(lead.get_status_display())
+        yes_no = {True: translation.gettext("Yes"), False: translation.gettext("No")}
+        consent_state = translation.pgettext(
+            "marketing consent",
+            "Withdrawn"
+            if getattr(lead, "marketing_withdrawn_at", None)
+            else "None"
+            if not lead.marketing_consent
+            else "Confirmed"
+            if lead.marketing_confirmed_at
+            else "Requested, not confirmed",
+        )
+    decimal = "," if language == "de" else "."
     fixed = [
         local_text(lead.created_at),
-        lead.status,
+        status,
         lead.assignee.get_username() if lead.assignee else "",
         lead.name,
         lead.company,
         lead.email,
         lead.phone,
         lead.message,
+        "",  # no notes
         local_text(lead.consent_given_at),
         lead.consent_version,
-        "yes" if lead.marketing_consent else "no",
+        yes_no[lead.marketing_consent],
         local_text(lead.marketing_confirmed_at),
         lead.source_url,
         lead.locale,
@@ -104,9 +146,13 @@ def expected_csv_row(lead, keys=ANSWER_KEYS):
         lead.utm_term,
         lead.utm_content,
         str(lead.match_count),
-        ", ".join(match["vendor"] for match in lead.top_matches),
+        ", ".join(
+            f"{match['vendor']} ({format(match['score'], 'g').replace('.', decimal)} %)"
+            for match in lead.top_matches
+        ),
+        consent_state,
     ]
-    return [neutralise(value) for value in answers + fixed]
+    return [neutralise(value).removeprefix(WORD_JOINER) for value in answers + option_keys + fixed]
 
 
 @pytest.fixture(autouse=True)
@@ -173,28 +219,44 @@ def test_all_trigger_characters_are_covered():
     assert sorted(FORMULA_TRIGGERS) == sorted(TRIGGERS)
 
 
-@pytest.mark.parametrize("value", ["Erika", "", "a=b", "mail@example.com", " =1+1", "1-2", 42, None, 1.5])
+@pytest.mark.parametrize(
+    "value", ["Erika", "", "a=b", "mail@example.com", " =1+1", "Tel. 1-2", 42, None, 1.5]
+)
 def test_neutralise_leaves_other_values_alone(value):
     assert neutralise(value) == value
 
 
-def test_phone_number_stays_readable_as_quoted_text():
-    line = csv_line(["+49 30 1234", 7, None, True])
-    assert line == '"\'+49 30 1234",7,,"yes"\r\n'
-    assert next(csv.reader(io.StringIO(line, newline=""))) == ["'+49 30 1234", "7", "", "yes"]
+def test_phone_numbers_and_addresses_stay_as_typed_without_an_apostrophe():
+    # LibreOffice reads "+49 ..." and "-2+3@..." as text; a digits-only number would become
+    # a number without its leading zero, so it gets the invisible word joiner.
+    line = csv_line(["+49 30 1234", 7, None, "0301234567", "-2+3@example.org", "+4930123"], "rfc4180")
+    assert (
+        line == f'"+49 30 1234",7,,"{WORD_JOINER}0301234567","-2+3@example.org","{WORD_JOINER}+4930123"\r\n'
+    )
+
+
+@pytest.mark.parametrize("value", ["-2+3+cmd|' /C calc'!A0", "+SUM(1)", "@SUM(A1)", "-1+2 ", "+49 30 (1)!"])
+def test_text_that_is_more_than_a_phone_number_or_address_gets_the_apostrophe(value):
+    assert neutralise(value) == "'" + value
+
+
+def test_dialects_differ_in_separator_and_decimal_comma():
+    row = ["a;b,c", 1.5, 2]
+    assert csv_line(row, "excel_de") == '"a;b,c";1,5;2\r\n'
+    assert csv_line(row, "rfc4180") == '"a;b,c",1.5,2\r\n'
 
 
 def test_csv_line_round_trips_through_the_csv_module():
     when = datetime.datetime(2025, 3, 30, 1, 30, tzinfo=datetime.UTC)
-    row = ['Sie sagte "ja", dann\r\nnein', "Ümlaut – ☃", 0, None, False, when, ""]
-    line = csv_line(row)
+    row = ['Sie sagte "ja", dann\r\nnein', "Ümlaut – ☃", 0, None, 1.5, when, ""]
+    line = csv_line(row, "rfc4180")
     assert line.endswith("\r\n")
     assert next(csv.reader(io.StringIO(line, newline=""))) == [
         'Sie sagte "ja", dann\r\nnein',
         "Ümlaut – ☃",
         "0",
         "",
-        "no",
+        "1.5",
         "2025-03-30 01:30:00+00:00",
         "",
     ]
@@ -234,29 +296,10 @@ def test_answers_as_json_texts_read_as_decoded(answers):
     """PostgreSQL's answers (JSON text, NULL for none) give what their decoded values give."""
     texts = [None if answer is None else json.dumps(answer, ensure_ascii=False) for answer in answers]
     decoded = [None if text is None else json.loads(text) for text in texts]
-    assert csv_export._json_answer_fields(texts) == [
+    dialect = csv_export.DIALECTS["excel_de"]
+    assert csv_export._json_answer_fields(dialect, texts) == [
         csv_field(value) for value in csv_export._answer_texts(decoded)
     ]
-
-
-@given(
-    st.lists(st.lists(st.none() | ODD_TEXT | st.integers(), max_size=MAX_VENDORS + 2), min_size=1, max_size=5)
-)
-def test_vendor_names_as_json_texts_read_as_decoded(name_lists):
-    class Plan:
-        vendors_in_database = True
-
-        def vendors(self, value, pk):
-            names = json.loads(value)
-            assert len(names) <= MAX_VENDORS or names[MAX_VENDORS] is None  # no need to read the matches
-            return ", ".join([str(name) for name in names if name is not None])
-
-    texts = [json.dumps(names, ensure_ascii=False) for names in name_lists]
-    expected = [
-        csv_field(Plan().vendors(text, None)) for text in texts if len(json.loads(text)) <= MAX_VENDORS
-    ]
-    if len(expected) == len(texts):
-        assert csv_export._vendor_fields(Plan(), [None] * len(texts), texts) == expected
 
 
 @hypothesis_settings(max_examples=300)
@@ -368,14 +411,15 @@ def test_columns_are_question_keys_in_order_then_the_fixed_columns():
         "answers.industry",
         "answers.employees",
         "answers.uses",
+        "answer_keys.industry",  # the machine column of the question with options
         *FIXED_KEYS,
     ]
     assert [header for _key, header in columns][:3] == ["Branche", "Beschäftigte", "Nutzung"]
     assert list(FIXED_KEYS) == [
         "created_at", "status", "assignee", "name", "company", "email", "phone", "message",
-        "consent_given_at", "consent_version", "marketing_consent", "marketing_confirmed_at",
+        "notes", "consent_given_at", "consent_version", "marketing_consent", "marketing_confirmed_at",
         "source_url", "locale", "landing_url", "referrer", "utm_source", "utm_medium",
-        "utm_campaign", "utm_term", "utm_content", "match_count", "top_vendors",
+        "utm_campaign", "utm_term", "utm_content", "match_count", "top_vendors", "marketing_state",
     ]  # fmt: skip
 
 
@@ -400,23 +444,26 @@ def test_german_and_english_leads_share_columns(questionnaire):
 
     columns = columns_for(Lead.objects.all())
     keys = [key for key, _header in columns]
-    assert keys == [f"answers.{key}" for key in ANSWER_KEYS] + list(FIXED_KEYS)
+    assert keys == [f"answers.{key}" for key in ANSWER_KEYS] + OPTION_KEY_COLUMNS + list(FIXED_KEYS)
     assert columns[0][1] == "In welcher Branche arbeiten Sie?"  # the German source's label
     rows = {row[keys.index("email")]: row for row in lead_rows(Lead.objects.all(), columns)}
-    assert rows[german_lead.email][:2] == ["handel", 5]
-    assert rows[english_lead.email][:2] == ["it", 9]
+    industry_key = keys.index("answer_keys.industry")
+    assert rows[german_lead.email][:2] == ["Handel", 5]
+    assert rows[english_lead.email][:2] == ["IT", 9]  # the labels of the German translation
+    assert [rows[german_lead.email][industry_key], rows[english_lead.email][industry_key]] == ["handel", "it"]
 
 
 def test_csv_parses_back_to_the_database_rows(leads):
     rows = parse_csv(b"".join(iter_csv(Lead.objects.all())))
     header, body = rows[0], rows[1:]
     assert header[:2] == ["In welcher Branche arbeiten Sie?", "Wie viele Beschäftigte hat Ihr Unternehmen?"]
-    assert len(header) == len(ANSWER_KEYS) + len(FIXED_KEYS)
+    assert len(header) == len(ANSWER_KEYS) + len(OPTION_KEY_COLUMNS) + len(FIXED_KEYS)
     assert body == [expected_csv_row(lead) for lead in Lead.objects.order_by("pk")]
     tricky = body[1]
     assert tricky[header.index("Name")] == '\'=HYPERLINK("http://evil.example","Klick")'
-    assert tricky[header.index("Phone")] == "'+49 30 1234"
-    assert tricky[header.index("Top vendors")] == "Alpha CRM, Beta CRM"
+    assert tricky[header.index("Telefon")] == "+49 30 1234"  # dialable: no apostrophe
+    assert tricky[header.index("Status")] == "In Bearbeitung"
+    assert tricky[header.index("Top-Anbieter")] == "Alpha CRM (90 %), Beta CRM (80 %)"
 
 
 def test_csv_has_a_bom_and_yields_the_header_before_reading_leads(leads):
@@ -430,7 +477,7 @@ def test_csv_has_a_bom_and_yields_the_header_before_reading_leads(leads):
 
 def test_xlsx_has_text_cells_for_phone_and_formula_like_values_and_real_dates(leads):
     output = io.BytesIO()
-    write_xlsx(Lead.objects.all(), output)
+    write_xlsx(Lead.objects.all(), output, language="en")
     sheet = openpyxl.load_workbook(io.BytesIO(output.getvalue())).active
     rows = list(sheet.iter_rows())
     header = [cell.value for cell in rows[0]]
@@ -460,13 +507,13 @@ def test_xlsx_has_text_cells_for_phone_and_formula_like_values_and_real_dates(le
     assert (phone.value, phone.data_type, phone.number_format) == ("+49 30 1234567", "s", "@")
     assert plain[header.index("Wie viele Beschäftigte hat Ihr Unternehmen?")].value == 25
     assert plain[header.index("Matching vendors")].value == 0
-    assert plain[header.index("Marketing consent requested")].value is False
+    assert plain[header.index("Marketing consent requested")].value == "No"
 
 
 def test_xlsx_drops_characters_a_workbook_cannot_hold(questionnaire):
     LeadFactory(questionnaire=questionnaire, message="Zeile\x0bmit\x01Steuerzeichen")
     output = io.BytesIO()
-    write_xlsx(Lead.objects.all(), output)
+    write_xlsx(Lead.objects.all(), output, language="en")
     sheet = openpyxl.load_workbook(io.BytesIO(output.getvalue())).active
     header = [cell.value for cell in sheet[1]]
     assert sheet.cell(row=2, column=header.index("Message") + 1).value == "ZeilemitSteuerzeichen"
@@ -478,7 +525,12 @@ def test_rows_are_read_in_chunks(questionnaire):
     columns = columns_for(Lead.objects.all())
     with CaptureQueriesContext(connection) as queries:
         rows = list(lead_rows(Lead.objects.all(), columns, chunk_size=2))
-    lead_queries = [q["sql"] for q in queries.captured_queries if 'FROM "leadwizard_lead"' in q["sql"]]
+    # The chunks' queries; the export's labels are read once besides.
+    lead_queries = [
+        q["sql"]
+        for q in queries.captured_queries
+        if 'FROM "leadwizard_lead"' in q["sql"] and "LIMIT" in q["sql"]
+    ]
     assert len(rows) == 5
     assert len(lead_queries) == 3  # 2 + 2 + 1, each with a LIMIT
     assert all("LIMIT 2" in sql and "OFFSET" not in sql for sql in lead_queries)
@@ -495,7 +547,7 @@ def test_vendor_names_beyond_what_the_database_picks_out_are_read_in_full(questi
     rows = list(lead_rows(Lead.objects.all(), columns))
     index = [key for key, _header in columns].index("top_vendors")
     assert [row[index] for row in rows] == [
-        ", ".join(f"Anbieter {n}" for n in range(MAX_VENDORS + 3)),
+        ", ".join(f"Anbieter {n} ({n} %)" for n in range(MAX_VENDORS + 3)),
         "Nur einer",
         "",
     ]
@@ -507,7 +559,7 @@ def test_leads_without_a_questionnaire_still_export(questionnaire):
     lead.questionnaire = None
     lead.save()
     rows = parse_csv(b"".join(iter_csv(Lead.objects.all())))
-    assert rows[1][rows[0].index("E-mail")] == lead.email
+    assert rows[1][rows[0].index("E-Mail")] == lead.email
 
 
 # Admin export ---------------------------------------------------------------------------
@@ -523,10 +575,13 @@ def test_admin_csv_export_streams_in_chunks(client, marketer, leads, monkeypatch
     assert "no-store" in response["Cache-Control"]
     with CaptureQueriesContext(connection) as queries:
         body = b"".join(response.streaming_content)
-    chunk_queries = [q for q in queries.captured_queries if 'FROM "leadwizard_lead"' in q["sql"]]
+    # The chunks' queries (LIMIT); the questionnaires for the answers' labels are read once besides.
+    chunk_queries = [
+        q for q in queries.captured_queries if 'FROM "leadwizard_lead"' in q["sql"] and "LIMIT" in q["sql"]
+    ]
     assert len(chunk_queries) == 2  # 3 leads, 2 at a time
     rows = parse_csv(body)
-    assert rows[0][len(ANSWER_KEYS)] == "Created"  # in the user's admin language
+    assert rows[0][len(ANSWER_KEYS) + len(OPTION_KEY_COLUMNS)] == "Erstellt"  # LANGUAGE_CODE by default
     assert rows[1:] == [expected_csv_row(lead) for lead in Lead.objects.order_by("pk")]
 
 
@@ -544,13 +599,13 @@ def test_admin_export_follows_filters_and_search(client, marketer, questionnaire
         export_url("csv", status=["won", "lost"], q="bau", created_at_from=since, locale="de")
     )
     rows = parse_csv(b"".join(response.streaming_content))
-    assert [row[rows[0].index("E-mail")] for row in rows[1:]] == [wanted.email]
+    assert [row[rows[0].index("E-Mail")] for row in rows[1:]] == [wanted.email]
 
     response = client.get(export_url("xlsx", status="won", q="BAU", created_at_from=since, locale="de"))
     assert isinstance(response, FileResponse)
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     header = [cell.value for cell in sheet[1]]
-    assert [row[header.index("E-mail")] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
+    assert [row[header.index("E-Mail")] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
         wanted.email
     ]
 
@@ -946,3 +1001,85 @@ def test_search_text_is_not_kept_after_an_export(client, marketer, questionnaire
     assert job.filters.get("q") == "[search]"
     entry = ModelLogEntry.objects.get(action=LOG_EXPORT, object_id=str(job.pk))
     assert "Suchbare" not in json.dumps(entry.data)
+
+
+# Language, removed questions, notes, consent state ---------------------------------------
+
+
+def test_export_in_english_has_english_words_and_the_english_translations_labels(questionnaire):
+    steps = default_steps()
+    steps[0][2][0]["options"][0]["value"]["label"] = "Retail"  # the option "handel"
+    translate_snippet(questionnaire, locale("en"), steps=steps_json(steps))
+    LeadFactory(questionnaire=questionnaire, status=Lead.Status.IN_PROGRESS, marketing_consent=True)
+    leads = Lead.objects.all()
+    for language, words in (
+        ("en", ["Retail", "In progress", "Yes", "yes"]),
+        ("de", ["Handel", "In Bearbeitung", "Ja", "yes"]),
+    ):
+        columns = columns_for(leads, language)
+        keys = [key for key, _header in columns]
+        (row,) = lead_rows(leads, columns, language=language)
+        # The German source's answer label, status and yes/no in words; the option key stays.
+        assert [
+            row[keys.index("answers.industry")],
+            row[keys.index("status")],
+            row[keys.index("marketing_consent")],
+            row[keys.index("answer_keys.german_hq")],
+        ] == words
+    assert dict(columns_for(leads, "de"))["answer_keys.industry"].startswith("In welcher Branche")
+
+
+def test_answers_of_a_removed_question_keep_their_column_headed_by_the_stored_label(questionnaire):
+    lead = LeadFactory(
+        questionnaire=questionnaire,
+        answers={"industry": "it", "budget": ["low", "mid"]},
+        answer_labels=[{"key": "s", "questions": [{"key": "budget", "question": "Ihr Budget?"}]}],
+    )
+    LeadFactory(questionnaire=questionnaire, answers={"industry": "it"})  # never asked
+    columns = columns_for(Lead.objects.all())
+    assert ("answers.budget", "Ihr Budget?") in columns
+    rows = parse_csv(b"".join(iter_csv(Lead.objects.all(), columns)))
+    budget = rows[0].index("Ihr Budget?")
+    assert [row[budget] for row in rows[1:]] == ["low, mid", ""]  # as stored
+    assert rows[1][rows[0].index("E-Mail")] == lead.email
+
+
+def test_internal_notes_are_one_column_oldest_first_with_time_and_author(questionnaire, settings):
+    lead = LeadFactory(questionnaire=questionnaire)
+    first = LeadNote.objects.create(lead=lead, author_name="Anna", text="Angerufen")
+    LeadNote.objects.create(lead=lead, text="=Rückruf; morgen")
+    LeadNote.objects.filter(pk=first.pk).update(created_at=timezone.now() - datetime.timedelta(days=1))
+    columns = columns_for(Lead.objects.all())
+    (row,) = lead_rows(Lead.objects.all(), columns)
+    notes = row[[key for key, _header in columns].index("notes")].split("\n")
+    first.refresh_from_db()
+    assert notes[0] == f"{timezone.localtime(first.created_at):%Y-%m-%d %H:%M} Anna: Angerufen"
+    assert notes[1].endswith(": =Rückruf; morgen")
+
+
+def test_marketing_consent_state_in_words(questionnaire):
+    LeadFactory(questionnaire=questionnaire, marketing_consent=False)
+    LeadFactory(questionnaire=questionnaire, marketing_consent=True)
+    LeadFactory(questionnaire=questionnaire, marketing_consent=True, marketing_confirmed_at=timezone.now())
+    LeadFactory(  # a withdrawal wins over the confirmation
+        questionnaire=questionnaire,
+        marketing_consent=True,
+        marketing_confirmed_at=timezone.now(),
+        marketing_withdrawn_at=timezone.now(),
+    )
+    columns = columns_for(Lead.objects.all(), "en")
+    assert columns[-1][0] == "marketing_state"
+    states = [row[-1] for row in lead_rows(Lead.objects.all(), columns, language="en")]
+    assert states == ["None", "Requested, not confirmed", "Confirmed", "Withdrawn"]
+
+
+def test_export_leads_command_takes_dialect_and_language(marketer, questionnaire, tmp_path):
+    LeadFactory(questionnaire=questionnaire, phone="0301234567")
+    output = tmp_path / "leads.csv"
+    call_command(
+        "export_leads", "--format=csv", f"--output={output}", "--user=marketing", "--no-progress",
+        "--dialect=rfc4180", "--language=en", stdout=io.StringIO(),
+    )  # fmt: skip
+    rows = parse_csv(output.read_bytes(), "rfc4180")
+    assert rows[1][rows[0].index("Phone")] == "0301234567"
+    assert rows[1][rows[0].index("Status")] == "New"

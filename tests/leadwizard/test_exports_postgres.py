@@ -1,5 +1,6 @@
 """The CSV export made a chunk at once (and on PostgreSQL partly by the database) is byte for byte
-the per-row export: ``csv_line`` of every row of ``lead_rows``, whatever the data.
+the per-row export: ``csv_line`` of every row of ``lead_rows``, whatever the data, in both
+dialects and languages.
 
 ``test_csv_is_the_same_as_line_by_line`` runs on every database (on SQLite it checks the column
 formatters alone); the PostgreSQL tests are skipped elsewhere. Run them with
@@ -16,10 +17,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from leadwizard.exports import BOM, columns_for, iter_csv, lead_rows
-from leadwizard.exports.csv import csv_line
+from leadwizard.exports.csv import DIALECTS, csv_line
 from leadwizard.exports.database import MAX_VENDORS
 from leadwizard.exports.rows import RowPlan
-from leadwizard.models import Lead
+from leadwizard.models import Lead, LeadNote
 from tests.factories import LeadFactory, QuestionnaireFactory
 
 postgresql_only = pytest.mark.skipif(
@@ -28,10 +29,11 @@ postgresql_only = pytest.mark.skipif(
 UTC = datetime.UTC
 
 
-def line_by_line(queryset, columns):
+def line_by_line(queryset, columns, dialect="excel_de", language=None):
     """The export as the per-row way writes it."""
-    header = csv_line([header for _key, header in columns])
-    return (BOM + header + "".join(csv_line(row) for row in lead_rows(queryset, columns))).encode()
+    header = csv_line([header for _key, header in columns], dialect)
+    rows = lead_rows(queryset, columns, language=language)
+    return (BOM + header + "".join(csv_line(row, dialect) for row in rows)).encode()
 
 
 def matches(*names):
@@ -119,15 +121,41 @@ def odd_leads(db):
     lead(top_matches=[[{"vendor": "Nested"}], {"vendor": "Epsilon"}])
     for number in range(3):
         lead(top_matches=matches("Alpha CRM"), match_count=number, marketing_consent=bool(number % 2))
+    # What marketers' tools must get as typed: phone numbers, addresses, number-like text,
+    # the answer of a question since removed, scores with decimals, internal notes.
+    contact = lead(
+        name='Müller; Söhne, "GmbH"',
+        phone="0301234567",
+        email="-2+3@example.org",
+        company="@SUM(A1)",
+        message="=1+2\nzweite Zeile; mit, Trennern",
+        utm_term="+4930123",
+        utm_content="1,5",
+        answers={
+            "industry": "handel",
+            "uses": ["sales", "unknown"],
+            "german_hq": "no",
+            "removed_question": "x",
+        },
+        top_matches=[{"vendor": "Alpha CRM", "score": 87.5}, {"vendor": "Beta", "score": "n/a"}],
+        status=Lead.Status.IN_PROGRESS,
+    )
+    LeadNote.objects.create(lead=contact, author_name="Anna", text="=zurückrufen; bald")
+    LeadNote.objects.create(lead=contact, text="ohne Autor")
     return Lead.objects.all()
 
 
 @pytest.mark.parametrize("chunk_size", [1, 2, 3, 7, 1000])
-def test_csv_is_the_same_as_line_by_line(odd_leads, chunk_size):
-    columns = columns_for(odd_leads)
-    expected = line_by_line(odd_leads, columns)
-    assert b"".join(iter_csv(odd_leads, columns, chunk_size=chunk_size)) == expected
+@pytest.mark.parametrize(("dialect", "language"), [("excel_de", "de"), ("rfc4180", "en"), ("excel_de", "en")])
+def test_csv_is_the_same_as_line_by_line(odd_leads, chunk_size, dialect, language):
+    columns = columns_for(odd_leads, language)
+    expected = line_by_line(odd_leads, columns, dialect, language)
+    exported = b"".join(
+        iter_csv(odd_leads, columns, chunk_size=chunk_size, dialect=dialect, language=language)
+    )
+    assert exported == expected
     assert expected.count(b"\r\n") >= odd_leads.count() + 1
+    assert "answers.removed_question" in dict(columns)  # removed from the questionnaire, still stored
 
 
 @postgresql_only
@@ -150,8 +178,11 @@ def test_postgresql_writes_fields_and_reads_ahead(odd_leads, monkeypatch):
     assert len(chunk_queries) == chunks + 1  # the last one short or empty
     assert all("ascii(" in sql and "->" in sql for sql in chunk_queries)
     assert threads == ["lead-export-read-ahead"]
-    plan = RowPlan(odd_leads, columns, csv=True)
-    assert {kind for kind, _where in plan.csv_columns} == {"answer_json", "datetime", "csv", "vendors"}
+    plan = RowPlan(odd_leads, columns, csv=True, dialect=DIALECTS["excel_de"])
+    # Status and consent state are words from a dict, notes read per chunk; the rest as before.
+    assert {kind for kind, _where, _extra in plan.csv_columns} == {
+        "answer_json", "datetime", "csv", "vendors", "notes", "words",
+    }  # fmt: skip
 
 
 @postgresql_only

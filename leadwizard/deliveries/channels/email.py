@@ -5,6 +5,10 @@ Each mail is rendered from ``leadwizard/emails/<template>.txt`` and ``.html`` in
 the language it is meant for, and sent as one message with both parts. Suspected
 spam gets no e-mail to the address it names (no backscatter); the sales inbox
 still hears of it, marked in the subject.
+
+Mails sent because of the marketing consent (channels with ``marketing = True``)
+carry ``List-Unsubscribe`` and ``List-Unsubscribe-Post`` (RFC 8058) and a visible
+unsubscribe link, and never go to a lead whose consent was withdrawn.
 """
 
 import html
@@ -15,10 +19,12 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from wagtail.models import Locale, Site
 from wagtail.rich_text import expand_db_html
 
 from ...admin_urls import lead_admin_url
@@ -29,6 +35,7 @@ from ..links import absolute_links, site_root_url
 from ..optin import OPTIN_MAX_AGE, optin_url
 from ..outcomes import shortlist_accepted
 from ..results import results_url
+from ..unsubscribe import unsubscribe_url
 from .base import DeliveryChannel, PlannedDelivery
 
 
@@ -60,30 +67,63 @@ def sales_address(lead):
     return (questionnaire.notification_email if questionnaire else "") or app_settings.SALES_EMAIL
 
 
+def site_name():
+    """The name of the default Wagtail site, as readers know it; else ``WAGTAIL_SITE_NAME``."""
+    site = Site.objects.filter(is_default_site=True).only("site_name").first()
+    return one_line((site.site_name if site else "") or getattr(settings, "WAGTAIL_SITE_NAME", ""))
+
+
 def sender_address(display_name=""):
-    """``DEFAULT_FROM_EMAIL``, shown under ``display_name`` (e.g. the consultant's name) when one is given."""
+    """``DEFAULT_FROM_EMAIL`` shown under ``display_name`` (e.g. the consultant's name) when one is given.
+
+    Otherwise under the display name ``DEFAULT_FROM_EMAIL`` has, and when it has none,
+    under the site's name: a bare address in the inbox does not tell readers who writes.
+    """
     name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    display_name = one_line(display_name) or name
+    display_name = one_line(display_name) or name or site_name()
     return formataddr((display_name, address)) if display_name else settings.DEFAULT_FROM_EMAIL
 
 
-def build_mail(template, subject, to, context, language, reply_to=None, from_name=""):
-    """The message ``template`` renders as text and HTML in ``language``: what is sent, and what a preview shows."""
+def unsubscribe_headers(url):
+    """RFC 2369 and RFC 8058 headers: mail clients offer an unsubscribe button that POSTs to ``url``."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def build_mail(template, subject, to, context, language, reply_to=None, from_name="", unsubscribe_link=""):
+    """The message ``template`` renders as text and HTML in ``language``: what is sent, and what a preview shows.
+
+    With ``unsubscribe_link`` (marketing mails) the message gets the one-click headers and
+    the templates get ``unsubscribe_url`` for the visible link.
+    """
     with translation.override(language):
-        context = {"site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""), **context}
+        context = {"site_name": site_name(), "unsubscribe_url": unsubscribe_link, **context}
         text = render_to_string(f"leadwizard/emails/{template}.txt", context)
         markup = render_to_string(f"leadwizard/emails/{template}.html", context)
         subject = one_line(subject())
     message = EmailMultiAlternatives(
-        subject, text, sender_address(from_name), [to], reply_to=[reply_to] if reply_to else None
+        subject,
+        text,
+        sender_address(from_name),
+        [to],
+        reply_to=[reply_to] if reply_to else None,
+        headers=unsubscribe_headers(unsubscribe_link) if unsubscribe_link else None,
     )
     message.attach_alternative(markup, "text/html")
     return message
 
 
-def send_mail(template, subject, to, context, language, reply_to=None, from_name=""):
+def send_mail(template, subject, to, context, language, reply_to=None, from_name="", unsubscribe_link=""):
     """Render ``template`` as text and HTML in ``language`` and send it as one message with an alternative."""
-    message = build_mail(template, subject, to, context, language, reply_to=reply_to, from_name=from_name)
+    message = build_mail(
+        template,
+        subject,
+        to,
+        context,
+        language,
+        reply_to=reply_to,
+        from_name=from_name,
+        unsubscribe_link=unsubscribe_link,
+    )
     if message.send() != 1:
         raise DeliveryError("the mail backend accepted no message")
 
@@ -97,8 +137,69 @@ def lead_context(lead):
     return {"lead": lead, "questionnaire": lead.questionnaire, "answer_groups": lead.answer_labels or []}
 
 
+def score_label(score):
+    """A match score with its unit, as the current language writes it: "87 %", "87,5 %"."""
+    if score is None or score == "":
+        return "–"
+    try:
+        value = float(score)
+    except (TypeError, ValueError):
+        return str(score)
+    digits = 0 if value == int(value) else 1
+    return f"{number_format(value, digits)}\u00a0%"
+
+
+def matches_with_units(lead):
+    return [{**match, "score_label": score_label(match.get("score"))} for match in lead.top_matches or []]
+
+
+def staff_questionnaire(lead):
+    """The lead's questionnaire in the site's language (its translation), else as the reader used it."""
+    questionnaire = lead.questionnaire
+    if questionnaire is None:
+        return None
+    default = Locale.objects.filter(language_code=settings.LANGUAGE_CODE).first()
+    if default is None or questionnaire.locale_id == default.pk:
+        return questionnaire
+    return questionnaire.get_translation_or_none(default) or questionnaire
+
+
+def staff_context(lead):
+    """The lead for staff mails: answers labelled in the site's language, whatever the reader's.
+
+    The answers are stored as the reader saw them; an English reader's would give the
+    German mail English questions. With the questionnaire's translation in the site's
+    language they are labelled again from the stored answer keys; without one they stay
+    as shown (there are no other words for them).
+    """
+    questionnaire = staff_questionnaire(lead)
+    answer_groups = lead.answer_labels or []
+    if questionnaire is not None and questionnaire != lead.questionnaire:
+        answer_groups = questionnaire.definition.labelled_answers(lead.answers or {})
+    return {
+        "lead": lead,
+        "questionnaire": questionnaire,
+        "answer_groups": answer_groups,
+        "top_matches": matches_with_units(lead),
+        "lead_language": language_label(lead.locale),
+    }
+
+
+def language_label(code):
+    """The reader's language in words of the current language, with its code: "Englisch (en)"."""
+    try:
+        return f"{translation.get_language_info(code)['name_translated']} ({code})"
+    except KeyError:
+        return code or "–"
+
+
 class SalesNotification(DeliveryChannel):
-    """Tells the sales inbox about the lead, in the site's language; replies go to the reader."""
+    """Tells the sales inbox about the lead, all in the site's language (``LANGUAGE_CODE``); replies go to the reader.
+
+    The sales team reads every lead in one language: subject, headings and the
+    answers (labelled again from the questionnaire's translation), whatever the
+    language the reader used.
+    """
 
     kind = Delivery.Kind.SALES_NOTIFICATION
     label = Delivery.Kind.SALES_NOTIFICATION.label
@@ -108,11 +209,12 @@ class SalesNotification(DeliveryChannel):
         return [PlannedDelivery(address)] if address else []
 
     def send(self, delivery, lead):
-        context = {
-            **lead_context(lead),
-            "admin_url": lead_page_in_admin(lead),
-            "utm": [(name, getattr(lead, name)) for name in Lead.UTM_FIELDS if getattr(lead, name)],
-        }
+        with translation.override(settings.LANGUAGE_CODE):
+            context = {
+                **staff_context(lead),
+                "admin_url": lead_page_in_admin(lead),
+                "utm": [(name, getattr(lead, name)) for name in Lead.UTM_FIELDS if getattr(lead, name)],
+            }
 
         def subject():
             values = {"company": lead.company, "name": lead.name}
@@ -176,10 +278,18 @@ class ReaderConfirmation(ReaderMail):
 
 
 class MarketingOptIn(ReaderMail):
-    """Asks the reader to confirm the marketing consent (double opt-in); sets the sent time."""
+    """Asks the reader to confirm the marketing consent (double opt-in); sets the sent time.
+
+    A marketing mail (unsubscribe headers and link), but the one that still goes to
+    an address that withdrew before: confirming it is how the address opts in again.
+    """
 
     kind = Delivery.Kind.MARKETING_OPT_IN
     label = Delivery.Kind.MARKETING_OPT_IN.label
+    #: Sent because of the marketing consent: unsubscribe headers and link, nothing after a withdrawal.
+    marketing = True
+    #: ``planning`` plans no marketing mail for a withdrawn address, except this one.
+    reaches_withdrawn_addresses = True
 
     def plan(self, lead):
         return super().plan(lead) if lead.marketing_consent else []
@@ -187,6 +297,8 @@ class MarketingOptIn(ReaderMail):
     def send(self, delivery, lead):
         if not lead.marketing_consent:
             raise PermanentFailure("the lead has no marketing consent to confirm")
+        if lead.marketing_withdrawn_at:
+            raise PermanentFailure("the reader withdrew the marketing consent")
         if lead.marketing_confirmed_at:
             return  # confirmed already: nothing to ask
         contact_email = sales_address(lead)
@@ -203,6 +315,7 @@ class MarketingOptIn(ReaderMail):
             context,
             lead.locale or settings.LANGUAGE_CODE,
             reply_to=contact_email or None,
+            unsubscribe_link=unsubscribe_url(lead),
         )
         Lead.objects.filter(pk=lead.pk).update(marketing_confirmation_sent_at=timezone.now())
 

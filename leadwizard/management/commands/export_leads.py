@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 from django.utils import translation
 
-from leadwizard.exports import columns_for
+from leadwizard.exports import CSV_DIALECTS, columns_for, iter_csv, write_xlsx
 from leadwizard.exports.filters import LeadFilterSet, filter_leads
-from leadwizard.exports.jobs import FORMATS, record_export, user_language, write_export
+from leadwizard.exports.jobs import FORMATS, record_export, user_language
 from leadwizard.models import Lead
 
 
@@ -57,6 +57,17 @@ class Command(BaseCommand):
             help="Only leads made in this language.",
         )
         parser.add_argument("--search", help="Only leads whose name, company or e-mail contain this text.")
+        parser.add_argument(
+            "--dialect",
+            choices=list(CSV_DIALECTS),
+            default="excel_de",
+            help="CSV dialect: excel_de (semicolons, for German Excel; the default) or rfc4180 (commas).",
+        )
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="Language of the headers and of answers, status and yes/no (default: LANGUAGE_CODE).",
+        )
         parser.add_argument("--no-progress", action="store_true", help="Do not show the progress on stderr.")
 
     def handle(self, *args, **options):
@@ -72,7 +83,8 @@ class Command(BaseCommand):
         with translation.override(user_language(user)):
             queryset = filter_leads(params)
             total = queryset.count()
-            columns = columns_for(queryset)
+            language = options["language"] or settings.LANGUAGE_CODE
+            columns = columns_for(queryset, language)
             show_progress = not options["no_progress"] and total > 0
             written = 0
 
@@ -91,7 +103,13 @@ class Command(BaseCommand):
             # Personal data: readable by the owner only.
             handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(handle, "wb") as fileobj:
-                write_export(queryset, options["format"], fileobj, columns, progress=progress)
+                if options["format"] == "csv":
+                    for block in iter_csv(
+                        queryset, columns, progress=progress, dialect=options["dialect"], language=language
+                    ):
+                        fileobj.write(block)
+                else:
+                    write_xlsx(queryset, fileobj, columns, progress=progress, language=language)
             if show_progress:
                 self.stderr.write("", style_func=str)
 
