@@ -74,7 +74,7 @@ def test_image_with_alt_text_and_caption():
 
     img = html.select_one("figure.body-image img")
     assert img["alt"] == "Ein Diagramm der Verkaufszahlen"
-    assert "width-960" in img["src"]
+    assert "width-400" in img["src"]  # the smallest width of the srcset (image_block.html)
     assert img["loading"] == "lazy"
     assert html.select_one("figure.body-image figcaption").get_text() == "Foto: Redaktion"
 

@@ -139,22 +139,36 @@ def axe():
     return run_axe
 
 
-def run_axe(page, context=None):
-    """Violations of the WCAG 2.0/2.1/2.2 A and AA rules on the current page (or inside ``context``)."""
+@pytest.fixture
+def axe_best_practices():
+    """Like ``axe``, plus axe-core's best-practice rules (landmarks, heading order, region, ...)."""
+    return lambda page, context=None: run_axe(page, context, best_practices=True)
+
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+def run_axe(page, context=None, best_practices=False):
+    """Violations of the WCAG 2.0/2.1/2.2 A and AA rules on the current page (or inside ``context``).
+
+    ``best_practices=True`` adds the rules axe-core tags ``best-practice``: not WCAG
+    failures, but what search engines and screen-reader users trip over (duplicate
+    landmarks, skipped heading levels, content outside landmarks).
+    """
     if not AXE_SCRIPT.exists():
         pytest.fail(f"axe-core is missing at {AXE_SCRIPT}: run `npm ci --prefix tests/e2e` (make test does).")
     if not page.evaluate("() => Boolean(window.axe)"):
         # Evaluated rather than added as a <script> tag: the pages' CSP allows no inline scripts.
         page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
     return page.evaluate(
-        """async (selector) => {
+        """async ([selector, tags]) => {
             const results = await axe.run(selector ? document.querySelector(selector) : document, {
-                runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]},
+                runOnly: {type: "tag", values: tags},
             });
             return results.violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help,
                 nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + " :: " + n.failureSummary),
             }));
         }""",
-        context,
+        [context, WCAG_TAGS + (["best-practice"] if best_practices else [])],
     )

@@ -57,6 +57,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files are answered here, before sessions, locale and CSRF do work for them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses HTML when gunicorn answers without nginx in front. Below WhiteNoise, which
+    # serves static files pre-compressed itself; above every middleware that reads or writes
+    # the body (the page cache stores and fills plain HTML), so fresh and cached pages alike
+    # are compressed last. BREACH: since Django 4.2 the middleware pads each response's gzip
+    # header with 0-99 random bytes ("Heal The Breach", GZipMiddleware.max_random_bytes), and
+    # CSRF tokens are masked per response, so the length of a page leaks no secret.
+    "django.middleware.gzip.GZipMiddleware",
     # Before anything reads a request body.
     "website.security.RequestCharsetMiddleware",
     "website.security.ContentSecurityPolicyMiddleware",
