@@ -32,10 +32,43 @@ class AppSettings:
         """The site template article pages extend. Default "base.html".
 
         The article templates fill its blocks ``title``, ``meta_description``,
-        ``social_meta``, ``og_type``, ``extra_head``, ``body_class`` and ``content``;
-        blocks the site's template lacks are simply not shown.
+        ``canonical_url``, ``social_meta``, ``social_image``, ``og_type``,
+        ``extra_head``, ``body_class`` and ``content``; blocks the site's template
+        lacks are simply not shown.
         """
         return self._get("BASE_TEMPLATE", "base.html")
+
+    @property
+    def PUBLISHER_LOGO(self):
+        """The publisher's logo in articles' structured data: a static file path or an absolute URL.
+
+        Default "website/favicon.svg", the demo site's icon. Search engines want a
+        logo of at least 112 pixels; a static path the site does not have is left out.
+        """
+        return self._get("PUBLISHER_LOGO", "website/favicon.svg")
+
+    @property
+    def URL_WORDS(self):
+        """The word before the slug in author and topic page addresses, per language.
+
+        Default ``{"de": {"author": "autor", "topic": "thema"}, "en": {"author": "author",
+        "topic": "topic"}}``: ``/magazin/autor/lena-hoffmann/``, ``/en/magazine/topic/sales/``.
+        A language missing here uses the English words.
+        """
+        return self._get("URL_WORDS", DEFAULT_URL_WORDS)
+
+    def url_words(self, language_code):
+        """``{"author": ..., "topic": ...}`` for ``language_code`` (``de-at`` falls back to ``de``)."""
+        words = self.URL_WORDS
+        found = words.get(language_code) or words.get(language_code.split("-")[0]) or {}
+        return {**DEFAULT_URL_WORDS["en"], **found}
+
+
+# Readers see these words in the address bar: German for the German magazine.
+DEFAULT_URL_WORDS = {
+    "de": {"author": "autor", "topic": "thema"},
+    "en": {"author": "author", "topic": "topic"},
+}
 
 
 app_settings = AppSettings()

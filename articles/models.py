@@ -1,10 +1,21 @@
 """Article pages, the article index, and the author and topic snippets they use."""
 
+import datetime
+import re
+from urllib.parse import urlencode, urljoin
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
+from django.db.models import Max
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.text import slugify
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import (
@@ -14,19 +25,118 @@ from wagtail.admin.panels import (
     MultiFieldPanel,
     PageChooserPanel,
 )
+from wagtail.admin.widgets.slug import SlugInput
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
-from wagtail.models import Orderable, Page, TranslatableMixin
+from wagtail.models import Locale, Orderable, Page, Site, TranslatableMixin
 from wagtail.search import index
 
 from .conf import app_settings
 from .fields import ArticleBodyField
+from .templatetags.articles_seo import META_DESCRIPTION_LENGTH, meta_summary
 
 try:
     from wagtail_localize.fields import SynchronizedField, TranslatableField
 except ImportError:  # wagtail-localize is optional: a single-language site translates nothing
     SynchronizedField = TranslatableField = None
 from .localization import localize_objects, localize_pages
+
+# Slugs ---------------------------------------------------------------------------
+
+# German readers expect umlauts spelled out in addresses ("für" → "fuer"), not dropped ("fur")
+# as Django's slugify and Wagtail's admin do, nor kept ("f%C3%BCr" once shared or copied).
+GERMAN_TRANSLITERATION = {
+    "ä": "ae",
+    "ö": "oe",
+    "ü": "ue",
+    "ß": "ss",
+    "Ä": "Ae",
+    "Ö": "Oe",
+    "Ü": "Ue",
+    "ẞ": "SS",
+}
+ASCII_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def german_slugify(value):
+    """A lower-case ASCII slug with umlauts and ß spelled out: "Größe & Übersicht" → "groesse-uebersicht".
+
+    Other accents lose their marks ("Café" → "cafe"), as in Django's ``slugify``.
+    """
+    value = str(value)
+    for char, replacement in GERMAN_TRANSLITERATION.items():
+        value = value.replace(char, replacement)
+    return slugify(value)
+
+
+def ascii_slug(slug):
+    """``slug`` as it is when it is already an ASCII slug, else made one with ``german_slugify``.
+
+    Valid slugs are never touched, so existing addresses stay; only slugs with umlauts
+    (or other characters outside ASCII) change.
+    """
+    if not slug or ASCII_SLUG.fullmatch(slug):
+        return slug
+    return german_slugify(slug)
+
+
+class GermanSlugInput(SlugInput):
+    """The admin's slug field, spelling umlauts out while the editor types the title ("für" → "fuer").
+
+    Wagtail's slug script drops the dots ("fur") or keeps the umlaut, depending on
+    ``WAGTAIL_ALLOW_UNICODE_SLUGS``; its ``formatters`` run first, and ASCII-only
+    slugs (whatever that setting says) match what the server keeps.
+    """
+
+    def __init__(self, attrs=None, **kwargs):
+        attrs = {"data-w-slug-allow-unicode-value": "false", **(attrs or {})}
+        kwargs.setdefault("formatters", list(GERMAN_TRANSLITERATION.items()))
+        super().__init__(attrs=attrs, **kwargs)
+
+
+class GermanSlugPageMixin:
+    """Pages whose slugs never keep umlauts, however they were made (admin, import, API, code).
+
+    A slug with characters outside ASCII is transliterated when the page is
+    validated, which Wagtail does on every save of a live page, every draft and
+    every publication. A published page whose slug changes this way gets a
+    redirect from its old address by ``wagtail.contrib.redirects`` (Wagtail
+    creates one whenever a live page's slug changes), so old links keep working.
+    """
+
+    # Wagtail's own promote panels, with the German slug field.
+    promote_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("slug", widget=GermanSlugInput()),
+                FieldPanel("seo_title"),
+                FieldPanel("search_description"),
+            ],
+            _("For search engines"),
+        ),
+        MultiFieldPanel([FieldPanel("show_in_menus")], _("For site menus")),
+    ]
+
+    def _set_core_field_defaults(self):
+        # Wagtail fills an empty slug from the title here (keeping umlauts); every path
+        # to the database (full_clean, minimal_clean) passes through it.
+        super()._set_core_field_defaults()
+        self.slug = ascii_slug(self.slug)
+
+
+def unique_snippet_slug(instance, base):
+    """``base``, or ``base-2``, ``base-3``… when another snippet (not a translation of this one) has it."""
+    taken = set(
+        type(instance)
+        .objects.filter(locale_id=instance.locale_id, slug__startswith=base)
+        .exclude(translation_key=instance.translation_key)
+        .values_list("slug", flat=True)
+    )
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
 
 
 class Author(TranslatableMixin, models.Model):
@@ -49,12 +159,30 @@ class Author(TranslatableMixin, models.Model):
         help_text=_("A square portrait works best."),
     )
 
-    panels = [FieldPanel("name"), FieldPanel("role"), FieldPanel("photo")]
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        blank=True,
+        allow_unicode=False,
+        help_text=_(
+            "The end of the author page's address, e.g. …/autor/lena-hoffmann/. "
+            "Leave empty to make it from the name."
+        ),
+    )
 
-    # A person's name is the same in every language; only the role is translated.
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug", widget=GermanSlugInput()),
+        FieldPanel("role"),
+        FieldPanel("photo"),
+    ]
+
+    # A person's name (and so the address of their page) is the same in every language;
+    # only the role is translated.
     translatable_fields = (
         [
             SynchronizedField("name"),
+            SynchronizedField("slug"),
             TranslatableField("role"),
             SynchronizedField("photo"),
         ]
@@ -66,9 +194,47 @@ class Author(TranslatableMixin, models.Model):
         verbose_name = _("author")
         verbose_name_plural = _("authors")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "locale"], name="articles_author_unique_slug_per_locale"),
+        ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.fill_slug()
+        return super().save(*args, **kwargs)
+
+    def full_clean(self, *args, **kwargs):
+        # Before the field is validated: a slug typed like text ("Lena Hoffmann") is made a slug.
+        self.fill_slug()
+        super().full_clean(*args, **kwargs)
+
+    def fill_slug(self):
+        """An ASCII slug: the editor's (umlauts spelled out), else one made from the name."""
+        self.slug = ascii_slug(self.slug) or unique_snippet_slug(self, german_slugify(self.name) or "autor")
+
+    def get_url(self, request=None, locale=None):
+        """The address of the author's page, e.g. ``/magazin/autor/lena-hoffmann/``; None without one.
+
+        The page lists the author's articles below the article index of ``locale``
+        (default: the author's own), the first live one in the page tree. Relative
+        like ``Page.get_url`` when the site is the only one, else absolute.
+        """
+        index = ArticleIndexPage.for_locale(locale or self.locale)
+        return index.get_author_url(self, request) if index else None
+
+    def get_json_ld(self, request=None, url=None):
+        """Structured data (schema.org ``Person``): name, page ``url`` (full), role, portrait."""
+        data = {"@context": "https://schema.org", "@type": "Person", "name": self.name}
+        if url:
+            data["url"] = url
+        if self.role:
+            data["jobTitle"] = self.role
+        if self.photo:
+            rendition = self.photo.get_rendition("fill-400x400")
+            data["image"] = request.build_absolute_uri(rendition.url) if request else rendition.full_url
+        return data
 
 
 class Topic(TranslatableMixin, models.Model):
@@ -79,13 +245,18 @@ class Topic(TranslatableMixin, models.Model):
         _("slug"),
         max_length=80,
         allow_unicode=False,
-        help_text=_("Used in filter links such as ?topic=kundenservice. Stays the same in every language."),
+        help_text=_(
+            "The end of the topic page's address, e.g. …/thema/kundenservice/. "
+            "Translate it with the name, so readers of each language see their own words."
+        ),
     )
 
-    panels = [FieldPanel("name"), FieldPanel("slug")]
+    panels = [FieldPanel("name"), FieldPanel("slug", widget=GermanSlugInput())]
 
-    # The slug stays the same in every language, so filter links work across locales.
-    translatable_fields = [TranslatableField("name"), SynchronizedField("slug")] if TranslatableField else []
+    # The slug is part of the topic page's address: translated like the name, so English
+    # readers get /en/magazine/topic/customer-service/. Old addresses with the German slug
+    # are redirected (ArticleIndexPage.listing_route).
+    translatable_fields = [TranslatableField("name"), TranslatableField("slug")] if TranslatableField else []
 
     class Meta(TranslatableMixin.Meta):
         verbose_name = _("topic")
@@ -98,6 +269,100 @@ class Topic(TranslatableMixin, models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.slug = ascii_slug(self.slug)
+        return super().save(*args, **kwargs)
+
+    def full_clean(self, *args, **kwargs):
+        # Before the field is validated: a translated slug typed like text ("Customer service"),
+        # or with umlauts, is made an ASCII slug.
+        self.slug = ascii_slug(self.slug)
+        super().full_clean(*args, **kwargs)
+
+    def get_url(self, request=None, locale=None):
+        """The address of the topic's page, e.g. ``/magazin/thema/kundenservice/``; None without one.
+
+        Below the article index of ``locale`` (default: the topic's own), with the
+        slug of the topic's translation there. Relative like ``Page.get_url`` when
+        the site is the only one.
+        """
+        index = ArticleIndexPage.for_locale(locale or self.locale)
+        if index is None:
+            return None
+        [topic] = localize_objects([self], index.locale)
+        return index.get_topic_url(topic, request)
+
+
+def _page_query(request):
+    """``?page=N`` of the request, for redirects that keep the reader's page of a listing."""
+    number = request.GET.get("page", "")
+    return f"?{urlencode({'page': number})}" if number.isdigit() and int(number) > 1 else ""
+
+
+def attach_article_links(articles, request=None, index=None):
+    """Give each article ``author_page_url`` and ``topic_links`` ([(topic, URL)]), for bylines and teasers.
+
+    Topics are named in the article's language and link to their page below the
+    article's index; ``author_page_url`` is None without an author. A fixed number
+    of queries for any number of articles (none for an index's own articles, given
+    as ``index``, but their topics). Returns the articles as a list.
+    """
+    articles = list(articles)
+    if not articles:
+        return articles
+    steplen = ArticleIndexPage.steplen
+    parent_paths = {article.path[:-steplen] for article in articles}
+    indexes = {index.path: index} if index is not None else {}
+    missing = parent_paths - set(indexes)
+    if missing:
+        indexes.update(
+            (found.path, found)
+            for found in ArticleIndexPage.objects.filter(path__in=missing).select_related("locale")
+        )
+
+    without_author = {
+        article.author_id
+        for article in articles
+        if article.author_id and not ArticlePage.author.is_cached(article)
+    }
+    authors = Author.objects.in_bulk(without_author) if without_author else {}
+
+    topics_of = {}
+    for row in ArticlePage.topics.through.objects.filter(
+        articlepage_id__in=[article.pk for article in articles]
+    ).select_related("topic"):
+        topics_of.setdefault(row.articlepage_id, []).append(row.topic)
+    localized = {}
+    for locale_id in {article.locale_id for article in articles}:
+        used = [
+            topic
+            for article in articles
+            if article.locale_id == locale_id
+            for topic in topics_of.get(article.pk, [])
+        ]
+        if used:
+            unique = list({topic.pk: topic for topic in used}.values())
+            for source, translated in zip(
+                unique, localize_objects(unique, Locale(pk=locale_id)), strict=True
+            ):
+                localized[(locale_id, source.pk)] = translated
+
+    for article in articles:
+        if article.author_id in authors:
+            article.author = authors[article.author_id]
+        parent = indexes.get(article.path[:-steplen])
+        article.author_page_url = (
+            parent.get_author_url(article.author, request) if parent is not None and article.author else None
+        )
+        names = sorted(
+            (localized[(article.locale_id, topic.pk)] for topic in topics_of.get(article.pk, [])),
+            key=lambda topic: topic.name.lower(),
+        )
+        article.topic_links = [
+            (topic, parent.get_topic_url(topic, request) if parent is not None else None) for topic in names
+        ]
+    return articles
+
 
 def visible_articles():
     """Article pages a reader may see: live and without view restrictions."""
@@ -105,8 +370,36 @@ def visible_articles():
     return ArticlePage.objects.live().public().select_related("locale")
 
 
-class ArticleIndexPage(RoutablePageMixin, Page):
-    """The magazine: lists the articles below it, newest first, with topic filter and feeds."""
+def absolute_url(page, url, request=None):
+    """``url`` made absolute on the site's root URL, as Wagtail makes the page's own (canonical) URL."""
+    site = (Site.find_for_request(request) if request is not None else None) or page.get_site()
+    return urljoin(site.root_url + "/", url) if site else url
+
+
+def breadcrumb_json_ld(page, request=None, extra=()):
+    """Structured data (schema.org ``BreadcrumbList``): the site's home down to ``page``, then ``extra``.
+
+    ``extra`` holds (name, URL) pairs below the page, e.g. an index's topic. Pages
+    above the site's home (the tree's root) have no address and are left out.
+    """
+    trail = []
+    for ancestor in page.get_ancestors(inclusive=True).filter(depth__gt=1):
+        url = ancestor.get_full_url(request)
+        if url:
+            trail.append((ancestor.title, url))
+    trail.extend(extra)
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": position, "name": name, "item": url}
+            for position, (name, url) in enumerate(trail, start=1)
+        ],
+    }
+
+
+class ArticleIndexPage(RoutablePageMixin, GermanSlugPageMixin, Page):
+    """The magazine: lists the articles below it, newest first; author and topic pages; feeds."""
 
     intro = RichTextField(
         _("introduction"),
@@ -146,18 +439,23 @@ class ArticleIndexPage(RoutablePageMixin, Page):
         topics = localize_objects(used, self.locale)
         return sorted(topics, key=lambda topic: topic.name.lower())
 
-    def get_context(self, request, *args, **kwargs):
+    def get_context(self, request, *args, author=None, topic=None, **kwargs):
+        """The listing: all articles, or an ``author``'s or a ``topic``'s (their pages' routes pass them)."""
         context = super().get_context(request, *args, **kwargs)
         context["articles_base_template"] = app_settings.BASE_TEMPLATE
         articles = self.get_articles()
-        topic_slug = request.GET.get("topic", "").strip()
-        current_topic = None
+        if author is not None:
+            # English articles may still name the German author: match every translation.
+            articles = articles.filter(author__translation_key=author.translation_key)
+        if topic is not None:
+            articles = articles.filter(
+                pk__in=ArticlePage.topics.through.objects.filter(
+                    topic__translation_key=topic.translation_key
+                ).values("articlepage_id")
+            )
         topics = self.get_topics()
-        if topic_slug:
-            current_topic = next((t for t in topics if t.slug == topic_slug), None)
-        if current_topic is not None:
-            # Unknown slugs are ignored: the reader sees all articles, not an empty page.
-            articles = articles.filter(topics__slug=topic_slug).distinct()
+        for each in topics:
+            each.page_url = self.get_topic_url(each, request)
         paginator = Paginator(articles, app_settings.PER_PAGE)
         try:
             page_obj = paginator.page(request.GET.get("page", 1))
@@ -165,14 +463,160 @@ class ArticleIndexPage(RoutablePageMixin, Page):
             page_obj = paginator.page(1)
         except EmptyPage:
             page_obj = paginator.page(paginator.num_pages)
+        # Teasers link their author and topics: looked up for the whole page at once.
+        page_obj.object_list = attach_article_links(page_obj.object_list, request, index=self)
         context.update(
             articles=page_obj,
             paginator=paginator,
             topics=topics,
-            current_topic=current_topic,
-            topic_slug=topic_slug if current_topic else "",
+            current_topic=topic,
+            current_author=author,
         )
+        # Each page of the listing, each author and each topic is a page of its own for search engines.
+        if author is not None:
+            context.update(self.get_author_metadata(request, author, page_obj.number))
+        else:
+            context.update(self.get_listing_metadata(request, page_obj.number, topic))
         return context
+
+    # Author and topic pages ---------------------------------------------------------
+
+    @classmethod
+    def for_locale(cls, locale):
+        """The first live, public article index in ``locale`` (a Locale or its id), or None."""
+        locale_id = getattr(locale, "pk", locale)
+        return (
+            cls.objects.live()
+            .public()
+            .filter(locale_id=locale_id)
+            .select_related("locale")
+            .order_by("path")
+            .first()
+        )
+
+    def url_words(self):
+        """The words before the slug in author and topic addresses, in this index's language."""
+        return app_settings.url_words(self.locale.language_code)
+
+    def get_author_url(self, author, request=None):
+        """The address of ``author``'s page below this index, e.g. ``/magazin/autor/lena-hoffmann/``."""
+        return self._listing_url("author", author.slug, request)
+
+    def get_topic_url(self, topic, request=None):
+        """The address of ``topic``'s page below this index; pass the topic in this index's language."""
+        return self._listing_url("topic", topic.slug, request)
+
+    def _listing_url(self, kind, slug, request):
+        url = self.get_url(request)
+        if url is None:
+            return None
+        return url + self.reverse_subpage("listing", args=(self.url_words()[kind], slug))
+
+    def find_snippet(self, model, slug):
+        """The author or topic with ``slug``, in this index's language where it has a translation.
+
+        A slug of another language (the German topic slug on the English index) finds
+        the same topic: the route then redirects to its address in this language.
+        """
+        found = list(model.objects.filter(slug=slug))
+        if not found:
+            return None
+        own = [item for item in found if item.locale_id == self.locale_id]
+        if own:
+            return own[0]
+        [localized] = localize_objects(found[:1], self.locale)
+        return localized
+
+    def serve(self, request, view=None, args=None, kwargs=None):
+        if view in (None, self.index_route) and request.GET.get("topic"):
+            # The topic filter (?topic=…) became topic pages: old links and search results move there.
+            topic = self.find_snippet(Topic, request.GET["topic"].strip())
+            if topic is not None:
+                return HttpResponsePermanentRedirect(
+                    self.get_topic_url(topic, request) + _page_query(request)
+                )
+        return super().serve(request, view, args, kwargs)
+
+    def get_author_metadata(self, request, author, page_number=1):
+        """``meta_title``, ``meta_description``, ``canonical_url``, breadcrumbs and ``person_json_ld``
+        of one page of an author's articles."""
+        url = absolute_url(self, self.get_author_url(author, request), request)
+        title = _("Articles by %(name)s") % {"name": author.name}
+        if author.role:
+            description = _("%(name)s, %(role)s: all articles in %(magazine)s, newest first.") % {
+                "name": author.name,
+                "role": author.role,
+                "magazine": self.title,
+            }
+        else:
+            description = _("%(name)s: all articles in %(magazine)s, newest first.") % {
+                "name": author.name,
+                "magazine": self.title,
+            }
+        canonical = url
+        if page_number > 1:
+            title = _("%(title)s – page %(number)s") % {"title": title, "number": page_number}
+            suffix = _("Page %(number)s.") % {"number": page_number}
+            description = f"{meta_summary(description, META_DESCRIPTION_LENGTH - len(suffix) - 1)} {suffix}"
+            canonical = f"{url}?{urlencode({'page': page_number})}"
+        return {
+            "meta_title": title,
+            "meta_description": description,
+            "canonical_url": canonical,
+            "breadcrumb_json_ld": breadcrumb_json_ld(self, request, [(author.name, url)]),
+            "person_json_ld": author.get_json_ld(request, url=url),
+        }
+
+    # Search engines: each listing page has its own title, description and canonical URL.
+
+    def get_meta_description(self):
+        """The description search engines show: the editor's, else the introduction, else a standard sentence."""
+        return (
+            self.search_description
+            or meta_summary(self.intro)
+            or _("%(title)s: all articles, newest first.") % {"title": self.title}
+        )
+
+    def get_listing_url(self, request=None, topic=None, page_number=1):
+        """Full URL of one page of the listing, all articles or one topic's; page 1 without ``?page=1``."""
+        query = {}
+        if page_number > 1:
+            query["page"] = page_number
+        # A topic's listing has its own address (…/thema/<slug>/), not ?topic=.
+        url = (
+            absolute_url(self, self.get_topic_url(topic, request), request)
+            if topic is not None
+            else self.get_full_url(request)
+        )
+        # The same order as the pagination links, so each listing page has exactly one address.
+        return f"{url}?{urlencode(query)}" if query else url
+
+    def get_listing_metadata(self, request, page_number=1, topic=None):
+        """``meta_title``, ``meta_description``, ``canonical_url`` and ``breadcrumb_json_ld`` of one listing page.
+
+        Page 2 and a topic's listing are not page 1 of all articles: a canonical URL
+        pointing there would hide them from search engines, and one title for all
+        would make them look like duplicates.
+        """
+        title = self.seo_title or self.title
+        description = self.get_meta_description()
+        if topic is not None:
+            title = _("%(title)s: %(topic)s") % {"title": title, "topic": topic.name}
+            description = _("%(title)s: articles about %(topic)s, newest first.") % {
+                "title": self.title,
+                "topic": topic.name,
+            }
+        if page_number > 1:
+            title = _("%(title)s – page %(number)s") % {"title": title, "number": page_number}
+            suffix = _("Page %(number)s.") % {"number": page_number}
+            description = f"{meta_summary(description, META_DESCRIPTION_LENGTH - len(suffix) - 1)} {suffix}"
+        extra = [(topic.name, self.get_listing_url(request, topic))] if topic is not None else []
+        return {
+            "meta_title": title,
+            "meta_description": description,
+            "canonical_url": self.get_listing_url(request, topic, page_number),
+            "breadcrumb_json_ld": breadcrumb_json_ld(self, request, extra),
+        }
 
     @path("feed/", name="rss")
     def rss_feed(self, request):
@@ -186,8 +630,138 @@ class ArticleIndexPage(RoutablePageMixin, Page):
 
         return ArticleAtomFeed(self)(request)
 
+    # After the feeds, so that feed/atom/ stays the feed.
+    @path("<str:word>/<slug:slug>/", name="listing")
+    def listing_route(self, request, word, slug):
+        """An author's page (``autor/<slug>/``) or a topic's (``thema/<slug>/``), paginated like the index.
 
-class ArticlePage(Page):
+        Unknown slugs are not found (404). The other language's word or slug
+        (``/en/magazine/autor/…``, a German topic slug on the English index)
+        redirects permanently to this language's address.
+        """
+        kinds = {word: kind for kind, word in self.url_words().items()}
+        kind = kinds.get(word)
+        if kind is None:
+            kind = next(
+                (
+                    kind
+                    for words in app_settings.URL_WORDS.values()
+                    for kind, other in words.items()
+                    if other == word
+                ),
+                None,
+            )
+            if kind is None:
+                raise Http404
+        item = self.find_snippet(Author if kind == "author" else Topic, slug)
+        if item is None:
+            raise Http404
+        if kinds.get(word) != kind or item.slug != slug:
+            return HttpResponsePermanentRedirect(
+                self._listing_url(kind, item.slug, request) + _page_query(request)
+            )
+        alternates = self.listing_alternates(item, request)
+        if kind == "author":
+            return self.render(
+                request,
+                author=item,
+                template="articles/author_page.html",
+                context_overrides={"language_alternates": alternates},
+            )
+        return self.render(request, topic=item, context_overrides={"language_alternates": alternates})
+
+    def listing_alternates(self, item, request):
+        """The same author's or topic's page in every language that has an article index.
+
+        In the context as ``language_alternates`` (the keys of the host's language links):
+        the host's hreflang links and language switcher otherwise only know the index
+        page, whose translations are the other languages' indexes, not this page's.
+        """
+        locales = {locale.language_code: locale for locale in Locale.objects.all()}
+        alternates = []
+        for code, _name in settings.LANGUAGES:
+            locale = locales.get(code)
+            url = item.get_url(request, locale=locale) if locale is not None else None
+            if url is None:
+                continue
+            alternates.append(
+                {
+                    "code": code,
+                    "name": get_language_info(code)["name_local"],
+                    "url": url,
+                    "full_url": request.build_absolute_uri(url),
+                    "exists": True,
+                    "default": code == settings.LANGUAGE_CODE,
+                    "current": code == self.locale.language_code,
+                }
+            )
+        return alternates
+
+    def get_listing_sitemap_urls(self, request=None):
+        """Sitemap entries of the author and topic pages that list articles, like Wagtail's own.
+
+        Each has ``location``, ``lastmod`` (its newest article) and ``alternates``: the
+        same author's or topic's page in the other languages (``lang_code``,
+        ``location``), ``x-default`` for the default language, as a sitemap's hreflang.
+        """
+        indexes = list(
+            ArticleIndexPage.objects.filter(translation_key=self.translation_key)
+            .live()
+            .public()
+            .select_related("locale")
+        )
+        pages = {index.locale.language_code: index._listing_pages(request) for index in indexes}
+        own = pages.get(self.locale.language_code, {})
+        order = [code for code, _name in settings.LANGUAGES if code in pages]
+        order += [code for code in pages if code not in order]
+        entries = []
+        for key, (location, lastmod) in own.items():
+            alternates = [
+                {"lang_code": code, "location": pages[code][key][0]} for code in order if key in pages[code]
+            ]
+            default = pages.get(settings.LANGUAGE_CODE, {}).get(key)
+            if default:
+                alternates.append({"lang_code": "x-default", "location": default[0]})
+            entries.append({"location": location, "lastmod": lastmod, "alternates": alternates})
+        return entries
+
+    def _listing_pages(self, request=None):
+        """{(kind, translation key): (full URL, newest article's publication)} of this index's
+        authors and topics with live articles. Three queries, however many there are."""
+        visible = visible_articles().child_of(self)
+        found = {}
+        authors = (
+            visible.exclude(author=None)
+            .values("author__translation_key", "author__slug")
+            .annotate(lastmod=Max("last_published_at"))
+        )
+        for row in authors:
+            key = ("author", row["author__translation_key"])
+            url = self._listing_url("author", row["author__slug"], request)
+            if url and (key not in found or row["lastmod"] > found[key][1]):
+                found[key] = (absolute_url(self, url, request), row["lastmod"])
+        used = list(
+            ArticlePage.topics.through.objects.filter(articlepage__in=visible)
+            .values("topic__translation_key", "topic__slug")
+            .annotate(lastmod=Max("articlepage__last_published_at"))
+        )
+        own_slugs = dict(
+            Topic.objects.filter(
+                translation_key__in={row["topic__translation_key"] for row in used}, locale_id=self.locale_id
+            ).values_list("translation_key", "slug")
+        )
+        for row in used:
+            key = ("topic", row["topic__translation_key"])
+            url = self._listing_url("topic", own_slugs.get(key[1], row["topic__slug"]), request)
+            if url and (key not in found or row["lastmod"] > found[key][1]):
+                found[key] = (absolute_url(self, url, request), row["lastmod"])
+        return found
+
+    def get_sitemap_urls(self, request=None):
+        return super().get_sitemap_urls(request) + self.get_listing_sitemap_urls(request)
+
+
+class ArticlePage(GermanSlugPageMixin, Page):
     """An editorial article: teaser, lead quote, hero image, structured body and related reading."""
 
     teaser = models.TextField(
@@ -388,22 +962,76 @@ class ArticlePage(Page):
             page.pk: resolved[page.translation_key] for page in chosen if page.translation_key in resolved
         }
 
+    # Search engines and sharing.
+
+    def get_meta_description(self):
+        """The description search engines show: the editor's, else the teaser (about 155 characters)."""
+        return self.search_description or meta_summary(self.teaser)
+
+    def get_meta_image(self):
+        """The image shared with the page (Open Graph, X/Twitter card): the hero image."""
+        return self.hero_image
+
+    def get_published_datetime(self):
+        """When the article appeared, with time and time zone.
+
+        The first publication when it fell on the editorial date; for a backdated
+        article (or a preview) midnight of its date in the site's time zone.
+        """
+        date = self.display_date
+        if self.first_published_at and timezone.localdate(self.first_published_at) == date:
+            return timezone.localtime(self.first_published_at)
+        return timezone.make_aware(datetime.datetime.combine(date, datetime.time()))
+
+    def get_author_url(self, request=None):
+        """Full URL of the author's page in the article's language (``/magazin/autor/<slug>/``); None without one."""
+        if self.author is None:
+            return None
+        url = self.author.get_url(request, locale=self.locale)
+        return absolute_url(self, url, request) if url else None
+
+    def get_publisher_json_ld(self, request=None):
+        """The site as the article's publisher (schema.org ``Organization``) with its logo."""
+        site = Site.find_for_request(request) if request is not None else self.get_site()
+        publisher = {
+            "@type": "Organization",
+            "name": (site.site_name if site else "") or getattr(settings, "WAGTAIL_SITE_NAME", ""),
+        }
+        if site is not None:
+            publisher["url"] = site.root_url + "/"
+        logo = app_settings.PUBLISHER_LOGO
+        if logo and not logo.startswith(("http://", "https://")):
+            # A path the site's static files lack would be a broken logo: better none.
+            logo = static(logo) if finders.find(logo) else None
+        if logo:
+            publisher["logo"] = {"@type": "ImageObject", "url": absolute_url(self, logo, request)}
+        return publisher
+
     def get_json_ld(self, request=None):
-        """Structured data (schema.org ``Article``) for search engines."""
+        """Structured data (schema.org ``Article``) with what Google requires and recommends."""
+        published = self.get_published_datetime()
+        modified = (
+            timezone.localtime(self.last_published_at) if self.last_published_at else timezone.localtime()
+        )
         data = {
             "@context": "https://schema.org",
             "@type": "Article",
             "headline": self.title,
             "description": self.teaser,
-            "datePublished": self.display_date.isoformat(),
-            "dateModified": (self.last_published_at or timezone.now()).isoformat(),
+            "datePublished": published.isoformat(),
+            # Never before the publication, also for articles dated ahead.
+            "dateModified": max(modified, published).isoformat(),
             "inLanguage": self.locale.language_code,
             "mainEntityOfPage": self.get_full_url(request),
+            "publisher": self.get_publisher_json_ld(request),
         }
         if self.author:
             data["author"] = {"@type": "Person", "name": self.author.name}
             if self.author.role:
                 data["author"]["jobTitle"] = self.author.role
+            author_url = self.get_author_url(request)
+            if author_url:
+                data["author"]["url"] = author_url
         if self.hero_image:
             rendition = self.hero_image.get_rendition("fill-1200x630")
             data["image"] = [request.build_absolute_uri(rendition.url) if request else rendition.full_url]
@@ -414,9 +1042,14 @@ class ArticlePage(Page):
         context["articles_base_template"] = app_settings.BASE_TEMPLATE
         # One set of visible articles for both: Wagtail's public() reads the view restrictions each time.
         visible = visible_articles().defer_streamfields()
-        context["related_articles"] = self.get_related_articles(visible=visible)
+        # The byline and the teasers link authors and topics to their pages.
+        attach_article_links([self], request)
+        context["related_articles"] = attach_article_links(
+            self.get_related_articles(visible=visible), request
+        )
         context["read_also_targets"] = self.get_read_also_targets(visible=visible)
         context["json_ld"] = self.get_json_ld(request)
+        context["breadcrumb_json_ld"] = breadcrumb_json_ld(self, request)
         return context
 
     def get_sitemap_urls(self, request=None):

@@ -8,6 +8,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from articles.models import ArticleIndexPage, visible_articles
+from articles.templatetags.articles_seo import first_paragraph, meta_summary
 from leadwizard.wizard.block import LeadWizardBlock
 from leadwizard.wizard.explanation import RankingExplanationBlock
 
@@ -63,6 +64,19 @@ class HomePage(Page):
         context["article_index"] = ArticleIndexPage.objects.live().public().child_of(self).first()
         return context
 
+    def get_meta_description(self):
+        """The editor's description, else the introduction, else the body's first paragraph."""
+        if self.search_description:
+            return self.search_description
+        if self.intro:
+            return meta_summary(self.intro)
+        for block in self.body:
+            if block.block_type == "paragraph":
+                text = first_paragraph(block.value.source)
+                if text:
+                    return meta_summary(text)
+        return ""
+
 
 class StandardPage(Page):
     """A plain content page, e.g. the privacy policy or the imprint."""
@@ -81,3 +95,7 @@ class StandardPage(Page):
     class Meta:
         verbose_name = _("standard page")
         verbose_name_plural = _("standard pages")
+
+    def get_meta_description(self):
+        """The editor's description, else the body's first paragraph (a heading before it is skipped)."""
+        return self.search_description or meta_summary(first_paragraph(self.body))

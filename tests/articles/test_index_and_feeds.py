@@ -122,13 +122,15 @@ def topics(site_tree):
 def test_topic_filter(client, site_tree, topics):
     service, sales, both, service_only, sales_only = topics
 
-    response = client.get(site_tree.index.url, {"topic": "kundenservice"})
+    # The old filter address leads to the topic's own page for good.
+    response = client.get(site_tree.index.url, {"topic": "kundenservice"}, follow=True)
+    assert response.redirect_chain == [(f"{site_tree.index.url}thema/kundenservice/", 301)]
 
     assert teaser_urls(response, LISTING) == [both.url, service_only.url]
     current = soup(response).select_one('.topic-filter [aria-current="true"]')
     assert current.get_text() == "Kundenservice"
     links = [a["href"] for a in soup(response).select(".topic-filter a")]
-    assert f"{site_tree.index.url}?topic=vertrieb" in links
+    assert f"{site_tree.index.url}thema/vertrieb/" in links
     assert site_tree.index.url in links  # back to all topics
 
     unfiltered = client.get(site_tree.index.url)
@@ -138,11 +140,15 @@ def test_topic_filter(client, site_tree, topics):
 @pytest.mark.django_db
 def test_topic_filter_keeps_the_topic_when_paginating(client, site_tree, settings, topics):
     settings.ARTICLES_PER_PAGE = 1
-    response = client.get(site_tree.index.url, {"topic": "kundenservice"})
+    topic_page = f"{site_tree.index.url}thema/kundenservice/"
+    response = client.get(topic_page)
 
-    assert soup(response).select_one('.pagination a[rel="next"]')["href"] == "?page=2&topic=kundenservice"
-    second = client.get(site_tree.index.url, {"topic": "kundenservice", "page": 2})
+    assert soup(response).select_one('.pagination a[rel="next"]')["href"] == "?page=2"
+    second = client.get(topic_page, {"page": 2})
     assert teaser_urls(second, LISTING) == [topics[3].url]
+    # An old filter address with a page number keeps the page.
+    old = client.get(site_tree.index.url, {"topic": "kundenservice", "page": 2})
+    assert old.status_code == 301 and old["Location"] == f"{topic_page}?page=2"
 
 
 @pytest.mark.django_db
@@ -151,14 +157,16 @@ def test_topic_filter_on_the_english_index(client, site_tree, topics):
     both_en = translate_page(both, site_tree.en)
     sales_only_en = translate_page(sales_only, site_tree.en)
 
-    response = client.get(site_tree.index_en.url, {"topic": "kundenservice"})
+    response = client.get(site_tree.index_en.url, {"topic": "kundenservice"}, follow=True)
+    assert response.redirect_chain[-1][1] == 301
+    assert "/topic/" in response.redirect_chain[-1][0]
 
     assert teaser_urls(response, LISTING) == [both_en.url]
     html = soup(response)
     # Topics are named in English where translated, in German otherwise.
     assert html.select_one('.topic-filter [aria-current="true"]').get_text() == "Customer service"
     assert [a.get_text() for a in html.select(".topic-filter a")][1:] == ["Vertrieb"]
-    assert teaser_urls(client.get(site_tree.index_en.url, {"topic": "vertrieb"}), LISTING) == [
+    assert teaser_urls(client.get(site_tree.index_en.url, {"topic": "vertrieb"}, follow=True), LISTING) == [
         both_en.url,
         sales_only_en.url,
     ]

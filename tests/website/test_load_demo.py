@@ -65,8 +65,17 @@ def test_demo_content(demo, client):
             source__object_id=article.translation_key, target_locale=article.locale
         ).exists()
         assert article.title != source.title
-        assert article.url.startswith("/en/")
+        assert article.url.startswith("/en/magazine/")
         assert client.get(article.url).status_code == 200
+
+    # English readers get English addresses: the slugs are translated like the titles.
+    english_urls = {article.url for article in english}
+    assert "/en/magazine/crm-selection-in-five-steps/" in english_urls
+    assert client.get("/en/privacy/").status_code == 200
+    assert client.get("/magazin/autor/lena-hoffmann/").status_code == 200
+    assert client.get("/en/magazine/author/lena-hoffmann/").status_code == 200
+    assert client.get("/magazin/thema/datenschutz/").status_code == 200
+    assert client.get("/en/magazine/topic/data-protection/").status_code == 200
 
     # The wizard: questionnaire in both languages, a real catalogue, on the home page and in articles.
     assert Questionnaire.objects.filter(locale__language_code="de").count() == 1

@@ -27,7 +27,7 @@ from articles.models import ArticleIndexPage, ArticlePage, Author, RelatedArticl
 from leadwizard.models import Questionnaire, Vendor
 from website.models import HomePage, StandardPage
 
-from .datafiles import DemoDataError, load_content
+from .datafiles import DATA_DIR, DemoDataError, article_files, load_content, read_toml
 from .images import draw_hero, draw_logo, draw_portrait
 from .leads import load_leads
 
@@ -50,6 +50,7 @@ class DemoLoader:
     def run(self):
         # Read (and check) every data file before writing anything.
         self.content = load_content()
+        self.slugs_en = english_slugs()
         self.de = Locale.objects.get_or_create(language_code="de")[0]
         self.en = Locale.objects.get_or_create(language_code="en")[0]
         self.topics = self.load_topics()
@@ -75,7 +76,8 @@ class DemoLoader:
             if topic is None:
                 topic = Topic.objects.create(slug=data["slug"], name=data["de"], locale=self.de)
                 self.log(f"Topic {topic.name}")
-            self.translate(topic, Topic(slug=data["slug"], name=data["en"]))
+            english_slug = self.slugs_en["topics"].get(data["slug"], data["slug"])
+            self.translate(topic, Topic(slug=english_slug, name=data["en"]))
             topics[data["slug"]] = topic
         return topics
 
@@ -371,7 +373,7 @@ class DemoLoader:
             self.privacy,
             StandardPage(
                 title=self.content.privacy["en"]["title"],
-                slug=self.content.privacy["slug"],
+                slug=self.slugs_en["privacy"] or self.content.privacy["slug"],
                 body=self.content.privacy["en"]["body"],
             ),
         )
@@ -379,14 +381,15 @@ class DemoLoader:
             self.index,
             ArticleIndexPage(
                 title=self.content.index["en"]["title"],
-                slug=self.content.index["slug"],
+                slug=self.slugs_en["magazine"] or self.content.index["slug"],
                 intro=self.content.index["en"]["intro"],
             ),
         )
         for data in self.content.articles:
             if data.get("en"):
                 page = self.articles[data["slug"]]
-                twin = self.fill_article(ArticlePage(slug=page.slug), data, data["en"], self.articles)
+                slug = self.slugs_en["articles"].get(data["slug"]) or page.slug
+                twin = self.fill_article(ArticlePage(slug=slug), data, data["en"], self.articles)
                 self.translate(page, twin)
 
     def translate(self, instance, twin):
@@ -423,6 +426,30 @@ class DemoLoader:
         if is_page:
             translated.get_latest_revision().publish()
         self.log(f"Translated {instance} into English")
+
+
+def english_slugs():
+    """The English pages' and topics' slugs (``slug`` in the files' English parts).
+
+    Read here because ``datafiles`` hands the loader only the texts; the slug becomes
+    the English string of the slug segment, so the English pages are
+    ``/en/magazine/crm-selection-in-five-steps/`` rather than German addresses.
+    """
+    pages = read_toml(DATA_DIR / "pages.toml")
+    return {
+        "magazine": pages["magazine"]["en"].get("slug"),
+        "privacy": pages["privacy"]["en"].get("slug"),
+        "topics": {
+            topic["slug"]: topic["slug_en"]
+            for topic in read_toml(DATA_DIR / "topics.toml")["topics"]
+            if topic.get("slug_en")
+        },
+        "articles": {
+            path.stem: table["en"]["slug"]
+            for path in article_files()
+            if "slug" in (table := read_toml(path)).get("en", {})
+        },
+    }
 
 
 def _uid(*parts):
