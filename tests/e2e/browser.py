@@ -10,6 +10,19 @@ DEMO_ANSWERS = demo_answers()
 WIZARD = "[data-leadwizard]"
 
 
+def localized_path(german_path, language):
+    """The address of a German demo page in ``language``: English pages have English slugs."""
+    if language == "de":
+        return german_path
+    from wagtail.models import Locale, Page
+
+    if german_path == "/":
+        return f"/{language}/"
+    slug = german_path.strip("/").split("/")[-1]
+    german = Page.objects.get(slug=slug, locale__language_code="de")
+    return german.get_translation(Locale.objects.get(language_code=language)).url
+
+
 def stored_answers():
     """DEMO_ANSWERS as a lead stores them."""
     answers = {}

@@ -23,6 +23,7 @@ from tests.e2e.browser import (
     expected_match_count,
     fill_contact,
     fill_step,
+    localized_path,
     press_next,
     stored_answers,
 )
@@ -398,7 +399,7 @@ def test_the_sites_step_follows_only_a_yes_to_several_locations(demo, page, axe)
 
 def test_numbers_are_read_and_shown_in_the_readers_language(demo, new_page):
     english = new_page(locale="en-GB")
-    english.goto(demo.url + "/en" + WIZARD_ARTICLE)
+    english.goto(demo.url + localized_path(WIZARD_ARTICLE, "en"))
     wait_for_step(english, 1, language="en")
     fill_step(english, DEMO_ANSWERS[0])
     press_next(english)

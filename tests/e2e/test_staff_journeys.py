@@ -73,8 +73,9 @@ def test_marketer_filters_works_and_exports_leads(demo, page, django_user_model)
             )
         path = download_info.value.path()
         if export_format == "csv":
+            # The default dialect is "Excel (Deutsch)": semicolons.
             with open(path, encoding="utf-8-sig", newline="") as handle:
-                table = list(csv.reader(handle))
+                table = list(csv.reader(handle, delimiter=";"))
         else:
             with open(path, "rb") as handle:
                 sheet = load_workbook(io.BytesIO(handle.read()), read_only=True).active

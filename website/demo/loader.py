@@ -392,6 +392,26 @@ class DemoLoader:
                 twin = self.fill_article(ArticlePage(slug=slug), data, data["en"], self.articles)
                 self.translate(page, twin)
 
+    def keep_english_slug(self, translation, slug):
+        """An English page or topic made before English slugs existed gets its English slug.
+
+        So a database loaded by an older version ends up with the addresses a new one
+        gets; Wagtail's redirects app keeps the old address of a published page working.
+        """
+        if not slug or translation.slug == slug:
+            return
+        if (
+            isinstance(translation, Page)
+            and translation.get_siblings(inclusive=False).filter(slug=slug).exists()
+        ):
+            return  # taken beside it (the English home page next to the German one): keep its own
+        translation.slug = slug
+        if isinstance(translation, Page):
+            translation.save_revision().publish()
+        else:
+            translation.save()
+        self.log(f"Gave {translation} its English slug")
+
     def translate(self, instance, twin):
         """Translate ``instance`` into English with wagtail-localize, using ``twin``'s texts.
 
@@ -405,6 +425,7 @@ class DemoLoader:
         stale tree data over pages created after them.
         """
         if instance.has_translation(self.en):
+            self.keep_english_slug(instance.get_translation(self.en), getattr(twin, "slug", ""))
             return
         source, _created = TranslationSource.get_or_create_from_instance(instance)
         Translation.objects.update_or_create(source=source, target_locale=self.en, defaults={"enabled": True})
