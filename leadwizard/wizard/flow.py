@@ -9,6 +9,7 @@ The reader's place travels in a signed token (``state``); the lead is saved by
 ``leads.create_lead``.
 """
 
+import dataclasses
 import datetime
 import time
 import uuid
@@ -568,11 +569,9 @@ class Wizard:
         history entry, so that Back from the second step returns to answered questions."""
         if state is None or not state.key:
             return ""
-        first = State(
-            **{**state.__dict__, "pending": {}, "show_errors": False, "notice": "", "blocked_until": 0}
+        return self.state_url(
+            dataclasses.replace(state, place="", pending={}, show_errors=False, notice="", blocked_until=0)
         )
-        first.place = ""
-        return self.state_url(first)
 
     def action_url(self):
         """Where steps are posted: the wizard's own address (see ``views``), else the page."""
