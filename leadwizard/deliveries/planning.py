@@ -31,7 +31,11 @@ def schedule_deliveries(lead):
     if lead.deliveries.exists():
         return []
     now = timezone.now()
-    withdrawn = MarketingSuppression.is_withdrawn(lead.email) or lead.marketing_withdrawn_at is not None
+    channels = get_channels()
+    # Asked only when a channel would hold back: no query on the submit path otherwise.
+    withdrawn = any(withholds_from_withdrawn(channel) for channel in channels) and (
+        lead.marketing_withdrawn_at is not None or MarketingSuppression.is_withdrawn(lead.email)
+    )
     with transaction.atomic():
         created = [
             Delivery.objects.create(
@@ -41,7 +45,7 @@ def schedule_deliveries(lead):
                 webhook=planned.webhook,
                 next_attempt_at=now,
             )
-            for channel in get_channels()
+            for channel in channels
             if not (withdrawn and withholds_from_withdrawn(channel))
             for planned in channel.plan(lead)
         ]
