@@ -119,6 +119,12 @@ def test_marketer_exports_chosen_columns_and_reuses_the_preset(demo, page, djang
         'button[type="submit"]'
     ).click()
     expect(page).to_have_url(re.compile(r"industry=handwerk&preset=\d+$"))
+    # The address changes when the response starts; wait for the new page's rows, not the old.
+    page.wait_for_load_state()
+    for position, key in enumerate(WANTED):
+        expect(page.locator("tr[data-leadwizard-column]").nth(position)).to_have_attribute(
+            "data-leadwizard-column", key
+        )
     assert column_keys(page)[:3] == WANTED
     assert ticked(page) == WANTED
     expect(page.locator('input[name="dialect"][value="excel_de"]')).to_be_checked()
