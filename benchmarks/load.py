@@ -81,6 +81,7 @@ import re
 import secrets
 import signal
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -462,6 +463,7 @@ class Reader(threading.Thread):
         if "leadwizard-token" not in fields or "csrfmiddlewaretoken" not in fields:
             return stats.fail("no wizard form in the article", text)
         for number, answers in enumerate(DEMO_ANSWERS, start=1):
+            bench.think()
             if bench.halt.is_set():
                 return stats.fail("stopped")
             data = {**fields, "leadwizard-action": "next"}
@@ -493,6 +495,7 @@ class Reader(threading.Thread):
             "contact-website": "",
             "contact-consent": "on",
         }
+        bench.think()
         with bench.lock:
             bench.submitting += 1
         try:
@@ -562,6 +565,12 @@ class Bench:
             self._address += 1
             n = self._address
         return f"127.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
+
+    def think(self):
+        """The pause of a person reading the next question or typing (``--pause``), if any."""
+        shortest, longest = self.args.pause
+        if longest > 0:
+            self.halt.wait(random.uniform(shortest, longest))
 
 
 # --------------------------------------------------------------------------- one mode
@@ -921,6 +930,82 @@ def report(mode, bench, db, pattern, sink, hook, mails_before, calls_before, ela
     )
 
 
+# --------------------------------------------------------------------------- targets
+
+SUBMIT_P95_TARGET_MS = 150.0
+THROUGHPUT_TARGET = 3.0
+THROUGHPUT_LINE = re.compile(r"Throughput: ([0-9.]+) completed submissions/s")
+
+
+def baseline_throughput(args):
+    """Completed wizards/s of an older commit, by its own ``benchmarks/load.py`` on its own stack.
+
+    The commit is exported (``git archive``, no checkout of this tree) into
+    ``.prod-local/baseline-<rev>/`` and run with this virtualenv, the same readers
+    and duration, a database of its own and the same ports, after this run's
+    stack has stopped: one invocation, one machine, one load.
+    """
+    rev = subprocess.run(
+        ["git", "rev-parse", "--short", args.compare_commit],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    tree = ROOT / ".prod-local" / f"baseline-{rev}"
+    if not (tree / "benchmarks" / "load.py").exists():
+        tree.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", rev], cwd=ROOT, check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    command = [sys.executable, "benchmarks/load.py", "--readers", str(args.readers)]
+    command += ["--duration", str(args.duration or 30.0), "--database", f"{args.database}_baseline"]
+    command += ["--double-submit", str(args.double_submit)] + (["--fragment"] if args.fragment else [])
+    say()
+    say(f"=== baseline: commit {rev}'s own load benchmark ({' '.join(command[1:])}) ===")
+    process = subprocess.run(command, cwd=tree, capture_output=True, text=True)
+    output = process.stdout + process.stderr
+    for line in output.splitlines():
+        if line.startswith(("Throughput:", "Readers:", "NO LEAD LOST", "error")) or "|" in line[:3]:
+            say(f"  {rev}: {line}")
+    found = THROUGHPUT_LINE.search(output)
+    if not found:
+        say(f"  {rev}: no throughput line (exit status {process.returncode}); its last lines:")
+        for line in output.splitlines()[-15:]:
+            say(f"    {line}")
+        return rev, None
+    return rev, float(found.group(1))
+
+
+def report_targets(args, outcomes, baseline):
+    """The issue's targets for the final submit and the throughput, each MET or NOT MET; False if one is missed."""
+    met = True
+    none = next((o for o in outcomes if o.mode == "none"), None)
+    if none is None:
+        return met
+    say()
+    if args.pause[1] > 0:
+        p95 = none.figures["p95"]
+        ok = p95 < SUBMIT_P95_TARGET_MS
+        met &= ok
+        say(f"TARGET final submit p95 < {SUBMIT_P95_TARGET_MS:.0f} ms with {args.readers} readers pausing "
+            f"{args.pause[0]:g}-{args.pause[1]:g} s: {p95:.0f} ms, {'MET' if ok else 'NOT MET'}")  # fmt: skip
+    if baseline is not None:
+        rev, theirs = baseline
+        ours = none.figures["per_s"]
+        if theirs:
+            ratio = ours / theirs
+            ok = ratio >= THROUGHPUT_TARGET
+            say(f"TARGET completed wizards/s without pause >= {THROUGHPUT_TARGET:g}x commit {rev}: "
+                f"{ours:.2f} / {theirs:.2f} = {ratio:.2f}x, {'MET' if ok else 'NOT MET'}")  # fmt: skip
+        else:
+            ok = False
+            say(
+                f"TARGET completed wizards/s >= {THROUGHPUT_TARGET:g}x commit {rev}: no baseline figure, NOT MET"
+            )
+        met &= ok
+    return met
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -949,6 +1034,20 @@ def parse_args(argv):
     )
     parser.add_argument("--timeout", type=float, default=40.0, help="seconds per request")
     parser.add_argument(
+        "--pause",
+        type=float,
+        nargs=2,
+        default=[0.0, 0.0],
+        metavar=("MIN", "MAX"),
+        help="seconds a reader pauses before each step and the final submit, drawn evenly (default: none)",
+    )
+    parser.add_argument(
+        "--compare-commit",
+        metavar="REV",
+        help="afterwards, run REV's own load benchmark on the same stack layout (no pause) and print the "
+        "ratio of completed wizards per second",
+    )
+    parser.add_argument(
         "--delivery-timeout", type=float, default=120.0, help="seconds to wait for deliveries"
     )
     parser.add_argument(
@@ -975,6 +1074,10 @@ def parse_args(argv):
     parser.add_argument("--keep-stack", action="store_true", help="leave the stack running at the end")
     parser.add_argument("--stop-stack", action="store_true", help="only stop a bench stack left running")
     args = parser.parse_args(argv)
+    if args.pause[0] < 0 or args.pause[1] < args.pause[0]:
+        parser.error("--pause needs 0 <= MIN <= MAX")
+    if args.compare_commit and (args.pause[1] > 0 or args.fault != "none"):
+        parser.error("--compare-commit compares runs without pause and without fault")
     if args.app_servers < 2 and args.fault in ("app-server-killed", "all"):
         parser.error("app-server-killed needs two app servers")
     return args
@@ -1040,7 +1143,9 @@ def main(argv=None):
                 for o in outcomes
             ],
         ))  # fmt: skip
-    return 0 if outcomes and all(o.lead_ok and o.deliveries_ok for o in outcomes) else 1
+    baseline = baseline_throughput(args) if args.compare_commit and outcomes else None
+    targets_met = report_targets(args, outcomes, baseline)
+    return 0 if outcomes and targets_met and all(o.lead_ok and o.deliveries_ok for o in outcomes) else 1
 
 
 if __name__ == "__main__":
