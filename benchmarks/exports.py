@@ -18,7 +18,8 @@ times, each in a forked child process:
 
 - leads CSV: ``iter_csv`` over ``filter_leads({})``, into a null sink (what the
   admin streams, and what the background task writes to a file);
-- leads XLSX: ``write_xlsx`` into a temporary file (what the background task does);
+- leads XLSX: ``write_xlsx`` into a temporary file (what the background task does), with
+  the writer ``LEADWIZARD_EXPORT_XLSX_WRITER`` chooses (the streaming writer by default);
 - Wagtail CSV / XLSX: ``SpreadsheetExportMixin.stream_csv`` / ``write_xlsx`` of
   ``SubmissionsListView`` over the submissions, the XLSX into a BytesIO as
   Wagtail's view does.
@@ -43,6 +44,7 @@ import random
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from datetime import timedelta
@@ -54,11 +56,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 SEED = 20250611
 TAG = "benchmark-exports"
 TARGETS = {
-    # format: (minimum speed-up against Wagtail, maximum peak memory in MB at 1,000,000 rows)
-    "csv": (5.0, 150),
-    "xlsx": (3.0, 250),
+    # format: (minimum speed-up against Wagtail, maximum peak memory in MB at 1,000,000 rows); issue 15
+    "csv": (10.0, 200),
+    "xlsx": (5.0, 200),
 }
-TARGET_FIRST_BYTE = 1.0
+TARGET_FIRST_BYTE = 0.5
 
 INDUSTRIES = [("handel", "Handel"), ("handwerk", "Handwerk"), ("it", "IT"), ("beratung", "Beratung")]
 USES = [
@@ -359,20 +361,79 @@ def _rss_mb():
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def _backend_pid():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
 def _database_cpu_seconds():
     """CPU seconds of this process's PostgreSQL backend so far, when it runs on this machine; else None."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
         return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
+    return _backend_cpu(_backend_pid())
+
+
+def _backend_cpu(pid):
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class ReaderBackends:
+    """CPU seconds of the other backends connected to the benchmark's database while an export runs.
+
+    The lead exports read chunks on connections of their own
+    (``iter_chunks_in_parallel``); they close them before the export ends, so a
+    thread looks at the backends every 0.1 s and keeps each one's last CPU time.
+    Only the benchmark's child connects to its database while it runs.
+    """
+
+    def __init__(self, own_pid):
+        import psycopg2
+        from django.db import connection
+
+        self.own_pid = own_pid
+        self.cpu = {}
+        self.start = {}
+        params = connection.get_connection_params()
+        self.watcher = psycopg2.connect(**params)
+        self.watcher.autocommit = True
+        self.watcher_pid = self.watcher.get_backend_pid()
+        self.stop = False
+        self._look()
+        self.start = dict(self.cpu)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _look(self):
+        with self.watcher.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND backend_type = 'client backend' AND pid <> ALL(%s)",
+                [[self.own_pid, self.watcher_pid]],
+            )
+            for (pid,) in cursor.fetchall():
+                cpu = _backend_cpu(pid)
+                if cpu is not None:
+                    self.cpu[pid] = cpu
+
+    def _run(self):
+        while not self.stop:
+            self._look()
+            time.sleep(0.1)
+
+    def finish(self):
+        self.stop = True
+        self.thread.join()
+        self.watcher.close()
+        return sum(cpu - self.start.get(pid, 0.0) for pid, cpu in self.cpu.items())
 
 
 def _give_back_memory():
@@ -399,13 +460,14 @@ def run_forked(function, use_tracemalloc=False):
 
                 tracemalloc.start()
             database_cpu = _database_cpu_seconds()  # also connects, before the clock starts
+            readers = ReaderBackends(_backend_pid()) if database_cpu is not None else None
             start_rss = _rss_mb()
             began = time.perf_counter()
             result = function()
             result["seconds"] = time.perf_counter() - began
             result["start_rss_mb"] = start_rss
             if database_cpu is not None:
-                result["database_cpu_seconds"] = _database_cpu_seconds() - database_cpu
+                result["database_cpu_seconds"] = _database_cpu_seconds() - database_cpu + readers.finish()
             if use_tracemalloc:
                 result["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
             connections.close_all()
@@ -639,7 +701,8 @@ def main(argv=None):
         print()
         print(f"Load average after the exports: {format_load()}")
         print(
-            "cpu s: CPU time of the export process (all its threads); db cpu s: of its PostgreSQL backend.\n"
+            "cpu s: CPU time of the export process (all its threads); db cpu s: of its PostgreSQL backends\n"
+            "(its connection's and those of the chunk readers, sampled every 0.1 s).\n"
             "peak MB: the export process's peak resident set size (ru_maxrss) minus its size at the start."
         )
         for fmt in args.formats:

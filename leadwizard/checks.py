@@ -119,3 +119,21 @@ def required_configuration(app_configs=None, **kwargs):
             )
         )
     return messages
+
+
+@register()
+def export_settings(app_configs=None, **kwargs):
+    """LEADWIZARD_EXPORT_XLSX_WRITER must name one of the XLSX writers: a typo would fail every XLSX export."""
+    from .exports.workbooks import WRITERS
+
+    writer = getattr(settings, "LEADWIZARD_EXPORT_XLSX_WRITER", "streaming")
+    if writer in WRITERS:
+        return []
+    return [
+        Error(
+            _("LEADWIZARD_EXPORT_XLSX_WRITER is %(value)s, which is no XLSX writer.")
+            % {"value": repr(writer)},
+            hint=_('Use "streaming" (the default) or "openpyxl".'),
+            id="leadwizard.E003",
+        )
+    ]

@@ -105,6 +105,15 @@ class AppSettings:
         return self._get("EXPORT_XLSX_BACKGROUND_THRESHOLD", self.EXPORT_BACKGROUND_THRESHOLD)
 
     @property
+    def EXPORT_XLSX_WRITER(self):
+        """Which writer makes XLSX exports: "streaming" (ours, a column at a time) or "openpyxl". Default "streaming".
+
+        Both write the same cells and layout; "openpyxl" is the slower reference,
+        kept to fall back on. The system check ``leadwizard.E003`` reports any other value.
+        """
+        return self._get("EXPORT_XLSX_WRITER", "streaming")
+
+    @property
     def EXPORT_EXPIRY_HOURS(self):
         """Hours a background export's file is kept. Default 24."""
         return self._get("EXPORT_EXPIRY_HOURS", 24)

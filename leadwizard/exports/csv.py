@@ -262,6 +262,37 @@ def _json_answer_fields(dialect, texts):
     return dialect.fields(_answer_texts([None if text is None else json.loads(text) for text in texts]))
 
 
+# Entries of the memo of labelled answer fields, per question, before it starts afresh.
+MAX_MEMO = 20_000
+
+
+def _labelled_json_fields(plan, dialect, key, questionnaire_ids, texts):
+    """The CSV fields of one question's answers as labels, given as JSON texts, looked up in a memo.
+
+    A question's answers are a handful of options and their combinations, so the
+    field of each (questionnaire, JSON text) is made once, by the per-value code,
+    and then looked up: no JSON decoding, label lookup or quoting per lead.
+    """
+    memo = plan.label_fields.setdefault(key, {})
+    if len(memo) > MAX_MEMO:
+        memo.clear()
+    pairs = (
+        list(zip(questionnaire_ids, texts, strict=True)) if questionnaire_ids else [(None, t) for t in texts]
+    )
+    fields = list(map(memo.get, pairs))
+    if None in fields:
+        missing = list(
+            dict.fromkeys(pair for pair, field in zip(pairs, fields, strict=True) if field is None)
+        )
+        values = [None if text is None else json.loads(text) for _id, text in missing]
+        labels = plan.words.answer_labels(
+            key, [questionnaire_id for questionnaire_id, _text in missing], values
+        )
+        memo.update(zip(missing, dialect.fields(labels), strict=True))
+        fields = list(map(memo.__getitem__, pairs))
+    return fields
+
+
 def csv_block(plan, records, dates, dialect, zone):
     """The CSV lines of a chunk of records of a CSV ``plan``, as one str: ``dialect.line`` of each row."""
     by_field = list(zip(*records, strict=True))
@@ -282,18 +313,17 @@ def csv_block(plan, records, dates, dialect, zone):
                     columns.append(dialect.fields(_answer_texts(answers[where])))
                 continue
             if kind == "answer_json":
-                values = [None if text is None else json.loads(text) for text in by_field[where]]
+                columns.append(
+                    _labelled_json_fields(plan, dialect, extra, questionnaire_ids, by_field[where])
+                )
             else:
-                values = answers[where]
-            columns.append(dialect.fields(plan.words.answer_labels(extra, questionnaire_ids, values)))
+                columns.append(
+                    dialect.fields(plan.words.answer_labels(extra, questionnaire_ids, answers[where]))
+                )
         elif kind == "datetime":
             columns.append(dates.column(by_field[where]))
         elif kind == "vendors":
-            columns.append(
-                dialect.fields(
-                    [plan.vendors(value, pk) for pk, value in zip(by_field[0], by_field[where], strict=True)]
-                )
-            )
+            columns.append(dialect.fields(plan.vendor_column(by_field[0], by_field[where])))
         elif kind == "notes":
             if notes is None:
                 notes = notes_by_lead(by_field[0], zone)

@@ -10,7 +10,7 @@ import json
 from django.contrib.auth import get_user_model
 from django.db.models import F, Func, TextField
 
-from .formulas import EMAIL, FORMULA_TRIGGERS, NUMBER, PHONE, WORD_JOINER
+from .formulas import EMAIL, FORMULA_TRIGGERS, NUMBER, NUMBER_STARTS, PHONE, WORD_JOINER
 
 # SQLite picks out the first MAX_VENDORS names; a lead with more matches is read in full.
 MAX_VENDORS = 10
@@ -49,6 +49,40 @@ class VendorScores(Func):
             "WHERE jsonb_typeof(match) = 'object' AND match ? 'vendor')"
         )
         return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
+# Between the matches of a lead, and between a match's vendor and score, in VendorItems' text:
+# control characters that JSON text always escapes, so they never occur inside a value.
+ITEM_SEPARATOR = "\x1e"
+VALUE_SEPARATOR = "\x1f"
+
+
+class VendorItems(Func):
+    """The vendors and scores of a lead's ``top_matches`` as JSON texts, written by PostgreSQL.
+
+    ``'"Alpha CRM"\\x1f87.5\\x1e"Beta CRM"\\x1f'``: per match that is an object with
+    a vendor that is not null, the vendor's JSON text, ``VALUE_SEPARATOR`` and the
+    score's (empty without one), the matches in order joined by ``ITEM_SEPARATOR``;
+    "" for none. What ``VendorScores`` picks out, without building JSON: the
+    database only cuts the texts out, and ``RowPlan.vendor_column`` turns each
+    (vendor, score) into words once and looks it up for every other lead that
+    has it. Writing "Alpha CRM (87,5 %)" in SQL cost three times as much.
+    """
+
+    arity = 1
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.get_source_expressions()[0])
+        # Only the compiled column and constant SQL go into the text.
+        sql = (
+            "(SELECT COALESCE(string_agg((match -> 'vendor')::text || %s || "  # noqa: S608
+            "COALESCE((match -> 'score')::text, ''), %s ORDER BY number), '') "
+            f"FROM jsonb_array_elements(CASE WHEN jsonb_typeof({column}) = 'array' THEN {column} ELSE '[]' END) "
+            "WITH ORDINALITY AS matches(match, number) WHERE jsonb_typeof(match) = 'object' "
+            "AND jsonb_typeof(match -> 'vendor') IS DISTINCT FROM 'null')"
+        )
+        return sql, (VALUE_SEPARATOR, ITEM_SEPARATOR, *params, *params)
 
 
 class AnswerValues(Func):
@@ -103,6 +137,7 @@ _INTEGER_TYPES = frozenset(
 )
 # ascii() is the code point of the first character in a UTF-8 database, 0 for "".
 _TRIGGER_CODES = ", ".join(str(ord(trigger)) for trigger in FORMULA_TRIGGERS)
+_NUMBER_START_CODES = ", ".join(str(ord(start)) for start in sorted(NUMBER_STARTS))
 
 
 class CsvFields(Func):
@@ -135,7 +170,9 @@ class CsvFields(Func):
                 guard = (
                     f"CASE WHEN ascii({column}) IN ({_TRIGGER_CODES})"
                     f" AND NOT ({column} ~ %s OR {column} ~ %s) THEN %s"
-                    f" WHEN {column} ~ %s THEN %s ELSE %s END"
+                    # The pattern only where the first character can start a number: a regular
+                    # expression per text field was a third of the database's time.
+                    f" WHEN ascii({column}) IN ({_NUMBER_START_CODES}) AND {column} ~ %s THEN %s ELSE %s END"
                     f" || replace({column}, '\"', '\"\"') || '\"'"
                 )
                 guard_params = [

@@ -31,7 +31,7 @@ from .columns import columns_for
 from .csv import iter_csv
 from .filters import filter_leads
 from .presets import select_columns
-from .xlsx import write_xlsx
+from .workbooks import write_xlsx
 
 logger = logging.getLogger(__name__)
 

@@ -1,9 +1,11 @@
-"""Reading the leads of an export in chunks: keyset pagination, and on PostgreSQL the next chunk read ahead.
+"""Reading the leads of an export in chunks: keyset pagination, and on PostgreSQL chunks read ahead, two at once.
 
 Rows come in a stable order (by id, oldest first), read in chunks by keyset
 pagination, so memory stays flat however many leads there are.
 """
 
+import collections
+import itertools
 import queue
 import threading
 from typing import NamedTuple
@@ -11,6 +13,9 @@ from typing import NamedTuple
 from django.db import connections
 
 CHUNK_SIZE = 2000
+# Whether iter_chunks_read_ahead may read chunks in parallel on connections of its own
+# (iter_chunks_in_parallel); False keeps every export on the caller's connection.
+PARALLEL_READS = True
 
 
 def iter_chunks(queryset, fields, chunk_size=CHUNK_SIZE):
@@ -142,6 +147,163 @@ def read_ahead(iterator, on_stop=None):
         thread.join()
 
 
+class _RangeQueries(NamedTuple):
+    """The queries of ``iter_chunks_in_parallel``, compiled once: chunk ends, and chunks between two ids."""
+
+    compiler: object  # applies the ORM's converters to the rows, as values_list would
+    first_end: tuple  # (sql, params): the id of the first chunk's last lead
+    next_end: tuple  # the same after the id at params[next_end_mark]
+    next_end_mark: int
+    chunk: tuple  # the chunk of leads with ids in (params[low], params[high]]
+    chunk_marks: tuple  # (low, high)
+    rest: tuple  # the last chunk: every lead after params[rest_mark]
+    rest_mark: int
+
+    @staticmethod
+    def _with(query, marks, values):
+        params = list(query[1])
+        for mark, value in zip(marks, values, strict=True):
+            params[mark] = value
+        return query[0], params
+
+    def end_after(self, last):
+        """The query of the id of the last lead of the chunk after ``last`` (None: the first chunk)."""
+        return self.first_end if last is None else self._with(self.next_end, [self.next_end_mark], [last])
+
+    def between(self, low, high):
+        """The query of the chunk of leads after ``low`` (None: from the first) up to ``high`` (None: the rest)."""
+        low = _BELOW_EVERY_ID if low is None else low
+        if high is None:
+            return self._with(self.rest, [self.rest_mark], [low])
+        return self._with(self.chunk, self.chunk_marks, [low, high])
+
+
+# A second mark for the upper end of a chunk, and an id below every lead's.
+_KEYSET_MARK_HIGH = _KEYSET_MARK - 1
+_BELOW_EVERY_ID = -(2**63)
+
+
+def _compile_range_queries(queryset, fields, chunk_size):
+    """``_RangeQueries`` for ``iter_chunks_in_parallel``, or None for a query that needs more care."""
+    from django.core.exceptions import EmptyResultSet
+
+    ids = queryset.order_by("pk").values_list("pk", flat=True)
+    base = queryset.order_by("pk").values_list("pk", *fields)
+    parts = {
+        "first_end": ids[chunk_size - 1 : chunk_size],
+        "next_end": ids.filter(pk__gt=_KEYSET_MARK)[chunk_size - 1 : chunk_size],
+        "chunk": base.filter(pk__gt=_KEYSET_MARK, pk__lte=_KEYSET_MARK_HIGH),
+        "rest": base.filter(pk__gt=_KEYSET_MARK),
+    }
+    compiled = {}
+    for name, part in parts.items():
+        compiler = part.query.get_compiler(using=part.db)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return None
+        if compiler.has_extra_select:  # the ORM would cut the rows short
+            return None
+        compiled[name] = (compiler, (sql, tuple(params)))
+    marks = {}
+    for name, mark_values in (
+        ("next_end", (_KEYSET_MARK,)),
+        ("chunk", (_KEYSET_MARK, _KEYSET_MARK_HIGH)),
+        ("rest", (_KEYSET_MARK,)),
+    ):
+        params = compiled[name][1][1]
+        if any(params.count(value) != 1 for value in mark_values):
+            return None
+        marks[name] = tuple(params.index(value) for value in mark_values)
+    return _RangeQueries(
+        compiler=compiled["chunk"][0],
+        first_end=compiled["first_end"][1],
+        next_end=compiled["next_end"][1],
+        next_end_mark=marks["next_end"][0],
+        chunk=compiled["chunk"][1],
+        chunk_marks=marks["chunk"],
+        rest=compiled["rest"][1],
+        rest_mark=marks["rest"][0],
+    )
+
+
+# Chunks read at once by iter_chunks_in_parallel: one per core of a small database server.
+READERS = 2
+
+
+def iter_chunks_in_parallel(queryset, fields, chunk_size=CHUNK_SIZE, readers=READERS):
+    """``iter_chunks`` on PostgreSQL, with ``readers`` chunks computed at once by as many database backends.
+
+    The caller's connection finds where each chunk ends (the id of its last
+    lead: a short query on the ids alone), and threads with connections of
+    their own read the chunks between two ids, each in its own backend, while
+    the caller turns the chunk before into text: the database's share of the
+    work (the JSON picked apart, the CSV fields written) runs on every core.
+    At most ``readers`` chunks wait, so memory stays flat. Rows are those of
+    ``iter_chunks``; leads added while the export runs come in the last chunk.
+    Only for autocommit: the connections of their own could not see what the
+    caller's open transaction changed (``iter_chunks_read_ahead`` decides).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    connection = connections[queryset.db]
+    queries = _compile_range_queries(queryset, fields, chunk_size)
+    if queries is None:
+        yield from iter_chunks(queryset, fields, chunk_size)
+        return
+    readers_free = queue.Queue()
+    opened = []
+    for _number in range(readers):
+        reader = connections.create_connection(queryset.db)
+        reader.inc_thread_sharing()  # used by whichever thread of the pool reads the next chunk
+        opened.append(reader)
+        readers_free.put(reader)
+
+    def read(sql, params):
+        reader = readers_free.get()
+        try:
+            with reader.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+        finally:
+            readers_free.put(reader)
+
+    def ends():
+        """(after, up to) ids of each chunk in turn; None for "from the first" and "to the last"."""
+        last = None
+        with connection.cursor() as cursor:
+            while True:
+                cursor.execute(*queries.end_after(last))
+                row = cursor.fetchone()
+                end = None if row is None else row[0]
+                yield last, end
+                if end is None:
+                    return
+                last = end
+
+    pool = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="lead-export-reader")
+    pending = collections.deque()
+    bounds = ends()
+    try:
+        while True:
+            # Every reader busy while the caller works on the chunk handed over.
+            for low, high in itertools.islice(bounds, readers - len(pending)):
+                pending.append(pool.submit(read, *queries.between(low, high)))
+            if not pending:
+                return
+            rows = pending.popleft().result()
+            if rows:
+                yield list(queries.compiler.results_iter(results=[rows]))
+    finally:
+        bounds.close()
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=True)
+        for reader in opened:
+            reader.close()
+            reader.dec_thread_sharing()
+
+
 def iter_chunks_read_ahead(queryset, fields, chunk_size=CHUNK_SIZE):
     """``iter_chunks``, but on PostgreSQL the database works on the next chunk while the caller has this one.
 
@@ -155,9 +317,16 @@ def iter_chunks_read_ahead(queryset, fields, chunk_size=CHUNK_SIZE):
     queries are logged and execute wrappers run as for the ORM's own, and the
     ORM's compiler applies its converters to the rows. Elsewhere, and for a query
     that matches nothing, this is ``iter_chunks``.
+
+    Outside a transaction (autocommit, as in a request or the background task)
+    the chunks are read by ``iter_chunks_in_parallel`` instead, two at once on
+    connections of their own, so that the database's share runs on two cores.
     """
     connection = connections[queryset.db]
     queries = None
+    if connection.vendor == "postgresql" and not connection.in_atomic_block and PARALLEL_READS:
+        yield from iter_chunks_in_parallel(queryset, fields, chunk_size)
+        return
     if connection.vendor == "postgresql":
         queries = _compile_chunk_queries(queryset, fields, chunk_size)
     if queries is None:

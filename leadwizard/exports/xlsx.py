@@ -1,4 +1,9 @@
-"""Lead exports as XLSX workbooks, written by openpyxl in write-only mode, laid out to be read at once.
+"""Lead exports as XLSX workbooks written by openpyxl, and the layout that both XLSX writers give them.
+
+``workbooks.write_xlsx`` picks the writer (``LEADWIZARD_EXPORT_XLSX_WRITER``):
+``xlsx_streaming`` by default, a column at a time and several times faster, or
+``write_openpyxl`` below, the reference that the streaming writer is compared
+with cell by cell. The layout is the same.
 
 The sheet opens ready to work with: a bold header row that stays in view
 (frozen pane ``A2``), an autofilter over the data, and column widths that fit
@@ -87,8 +92,8 @@ def column_widths(columns, sample):
     return widths
 
 
-def write_xlsx(queryset, fileobj, columns=None, chunk_size=CHUNK_SIZE, progress=None, language=None):
-    """Write the leads of ``queryset`` as an XLSX workbook to ``fileobj`` (a binary file).
+def write_openpyxl(queryset, fileobj, columns=None, chunk_size=CHUNK_SIZE, progress=None, language=None):
+    """Write the leads of ``queryset`` as an XLSX workbook to ``fileobj`` (a binary file), with openpyxl.
 
     Uses openpyxl's write-only mode: rows go straight to a temporary file, so memory
     stays low. Dates are real date cells in the site's time zone, without it (Excel

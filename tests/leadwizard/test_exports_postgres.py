@@ -119,6 +119,17 @@ def odd_leads(db):
     )
     lead(answers={"uses": ["only", "strings"], "industry": "it", "employees": 0, "users": 3, "market": "b2c"})
     lead(top_matches=[[{"vendor": "Nested"}], {"vendor": "Epsilon"}])
+    # Scores that PostgreSQL writes as Python does, and those it does not (exponents, seven digits, yes/no).
+    for scores in (
+        [87.25, 100.0, 0.5, -3.5, 123456, 12345.6, 0, None],
+        [1234567, 0.00001],
+        [99.9999999],
+        [True],
+    ):
+        lead(top_matches=[{"vendor": f"Anbieter {score}", "score": score} for score in scores])
+    lead(top_matches=[{"vendor": "Ohne Punktzahl"}, {"vendor": 'Ä "quoted"; =x', "score": 1.5}])
+    # Names holding the separators of the vendors' texts (VendorItems), which JSON text escapes.
+    lead(top_matches=[{"vendor": "Mark\x1dinside", "score": 2}, {"vendor": "Item\x1esep\x1fvalue"}])
     for number in range(3):
         lead(top_matches=matches("Alpha CRM"), match_count=number, marketing_consent=bool(number % 2))
     # What marketers' tools must get as typed: phone numbers, addresses, number-like text,

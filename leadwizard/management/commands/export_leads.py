@@ -12,6 +12,7 @@ from django.utils import translation
 from leadwizard.exports import CSV_DIALECTS, columns_for, iter_csv, write_xlsx
 from leadwizard.exports.filters import LeadFilterSet, filter_leads
 from leadwizard.exports.jobs import FORMATS, record_export, user_language
+from leadwizard.exports.workbooks import WRITERS
 from leadwizard.models import Lead
 
 
@@ -68,6 +69,11 @@ class Command(BaseCommand):
             choices=[code for code, _name in settings.LANGUAGES],
             help="Language of the headers and of answers, status and yes/no (default: LANGUAGE_CODE).",
         )
+        parser.add_argument(
+            "--xlsx-writer",
+            choices=list(WRITERS),
+            help="XLSX writer: streaming (ours, fast) or openpyxl (the reference); default LEADWIZARD_EXPORT_XLSX_WRITER.",
+        )
         parser.add_argument("--no-progress", action="store_true", help="Do not show the progress on stderr.")
 
     def handle(self, *args, **options):
@@ -109,7 +115,14 @@ class Command(BaseCommand):
                     ):
                         fileobj.write(block)
                 else:
-                    write_xlsx(queryset, fileobj, columns, progress=progress, language=language)
+                    write_xlsx(
+                        queryset,
+                        fileobj,
+                        columns,
+                        progress=progress,
+                        language=language,
+                        writer=options["xlsx_writer"],
+                    )
             if show_progress:
                 self.stderr.write("", style_func=str)
 
