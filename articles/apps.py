@@ -7,3 +7,8 @@ class ArticlesConfig(AppConfig):
     label = "articles"
     verbose_name = _("Articles")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import fragment_cache
+
+        fragment_cache.connect_signals()

@@ -39,10 +39,12 @@ def localize_pages(pages: Iterable, locale, queryset):
 
 
 def localize_objects(objects: Iterable, locale):
-    """Return translatable snippets mapped to ``locale`` where a translation exists. One query."""
+    """Return translatable snippets mapped to ``locale`` where a translation exists. One query at most."""
     objects = list(objects)
     if not objects:
         return []
+    if all(obj.locale_id == locale.pk for obj in objects):
+        return objects  # each is its own translation in its locale: nothing to look up
     model = type(objects[0])
     translations = {
         obj.translation_key: obj

@@ -9,7 +9,8 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Length, Substr
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.utils import timezone
@@ -28,7 +29,7 @@ from wagtail.admin.panels import (
 from wagtail.admin.widgets.slug import SlugInput
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
-from wagtail.models import Locale, Orderable, Page, Site, TranslatableMixin
+from wagtail.models import Locale, Orderable, Page, PageViewRestriction, Site, TranslatableMixin
 from wagtail.search import index
 
 from .conf import app_settings
@@ -364,10 +365,29 @@ def attach_article_links(articles, request=None, index=None):
     return articles
 
 
-def visible_articles():
-    """Article pages a reader may see: live and without view restrictions."""
+def without_view_restrictions(queryset):
+    """``queryset`` without the pages a view restriction covers (on the page or an ancestor).
+
+    The same pages as Wagtail's ``public()``, in the same query: ``public()`` first
+    reads every restriction, one query more each time a page uses it.
+    """
+    covering = PageViewRestriction.objects.filter(
+        page__path=Substr(OuterRef("path"), 1, Length("page__path"))
+    )
+    return queryset.exclude(Exists(covering))
+
+
+def visible_articles(in_one_query=False):
+    """Article pages a reader may see: live and without view restrictions.
+
+    ``in_one_query``: with the restrictions checked inside the query
+    (``without_view_restrictions``) rather than read first, for pages that count
+    their queries; search backends only understand Wagtail's ``public()``.
+    """
+    articles = ArticlePage.objects.live()
+    articles = without_view_restrictions(articles) if in_one_query else articles.public()
     # Teaser cards show each article's language: fetch the locale with the page.
-    return ArticlePage.objects.live().public().select_related("locale")
+    return articles.select_related("locale")
 
 
 def absolute_url(page, url, request=None):
@@ -376,14 +396,18 @@ def absolute_url(page, url, request=None):
     return urljoin(site.root_url + "/", url) if site else url
 
 
-def breadcrumb_json_ld(page, request=None, extra=()):
+def breadcrumb_json_ld(page, request=None, extra=(), ancestors=None):
     """Structured data (schema.org ``BreadcrumbList``): the site's home down to ``page``, then ``extra``.
 
     ``extra`` holds (name, URL) pairs below the page, e.g. an index's topic. Pages
     above the site's home (the tree's root) have no address and are left out.
+    ``ancestors``: those pages with ``page``, top first, when the caller has them
+    already (routing walked them); otherwise they are read from the database.
     """
+    if ancestors is None:
+        ancestors = page.get_ancestors(inclusive=True).filter(depth__gt=1)
     trail = []
-    for ancestor in page.get_ancestors(inclusive=True).filter(depth__gt=1):
+    for ancestor in ancestors:
         url = ancestor.get_full_url(request)
         if url:
             trail.append((ancestor.title, url))
@@ -417,6 +441,27 @@ class ArticleIndexPage(RoutablePageMixin, GermanSlugPageMixin, Page):
     class Meta:
         verbose_name = _("article index page")
         verbose_name_plural = _("article index pages")
+
+    def route(self, request, path_components):
+        # An article's address: the article with its locale, author and hero image in one
+        # query, where Wagtail's routing takes two (the page, then its specific type) and the
+        # article's template then one for each. Author, topic and feed routes keep precedence.
+        if len(path_components) == 1 and self.live:
+            try:
+                self.resolve_subpage(f"/{path_components[0]}/")
+            except Http404:
+                article = (
+                    ArticlePage.objects.child_of(self)
+                    .filter(slug=path_components[0])
+                    .select_related("locale", "author", "hero_image")
+                    .first()
+                )
+                if article is not None and article.specific_class is ArticlePage:
+                    article._cached_parent_obj = (
+                        self  # as Wagtail's routing does: get_parent() needs no query
+                    )
+                    return article.route(request, [])
+        return super().route(request, path_components)
 
     def get_articles(self):
         """Live, public articles directly below this index, newest first."""
@@ -984,10 +1029,14 @@ class ArticlePage(GermanSlugPageMixin, Page):
         return timezone.make_aware(datetime.datetime.combine(date, datetime.time()))
 
     def get_author_url(self, request=None):
-        """Full URL of the author's page in the article's language (``/magazin/autor/<slug>/``); None without one."""
+        """Full URL of the author's page in the article's language (``/magazin/autor/<slug>/``); None without one.
+
+        The byline's link when the page has it (``attach_article_links``: below the
+        article's own index), so both name the same page and no query is needed.
+        """
         if self.author is None:
             return None
-        url = self.author.get_url(request, locale=self.locale)
+        url = getattr(self, "author_page_url", None) or self.author.get_url(request, locale=self.locale)
         return absolute_url(self, url, request) if url else None
 
     def get_publisher_json_ld(self, request=None):
@@ -1040,16 +1089,9 @@ class ArticlePage(GermanSlugPageMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["articles_base_template"] = app_settings.BASE_TEMPLATE
-        # One set of visible articles for both: Wagtail's public() reads the view restrictions each time.
-        visible = visible_articles().defer_streamfields()
-        # The byline and the teasers link authors and topics to their pages.
-        attach_article_links([self], request)
-        context["related_articles"] = attach_article_links(
-            self.get_related_articles(visible=visible), request
-        )
-        context["read_also_targets"] = self.get_read_also_targets(visible=visible)
-        context["json_ld"] = self.get_json_ld(request)
-        context["breadcrumb_json_ld"] = breadcrumb_json_ld(self, request)
+        # Teasers, "Read also" targets, byline links and structured data: looked up in bulk
+        # when the template first asks, so that cached fragments cost no query.
+        context.update(ArticleReading(self, request).context())
         return context
 
     def get_sitemap_urls(self, request=None):
@@ -1079,3 +1121,155 @@ class RelatedArticle(Orderable):
 
     def __str__(self):
         return str(self.article)
+
+
+# What an article page shows beside its own fields ------------------------------------
+
+
+class ArticleReading:
+    """What an article page shows beside its own fields, found when the template asks and in bulk.
+
+    The "Lesen Sie weiter" teasers, the "Read also" targets, the byline's author and
+    topic links and the structured data are looked up in a fixed number of queries
+    for any number of links. Each is a callable in the template context, so a
+    template fragment served from the fragment cache (``articles.fragment_cache``)
+    costs none of them. One instance per request; each part is computed once.
+    """
+
+    def __init__(self, page, request):
+        self.page = page
+        self.request = request
+
+    def context(self):
+        """The template context entries, as callables the template calls when it renders them."""
+        return {
+            "article_links": self.article_links,
+            "related_articles": self.related_articles,
+            "read_also_targets": self.read_also_targets,
+            "json_ld": self.json_ld,
+            "breadcrumb_json_ld": self.breadcrumb_json_ld,
+        }
+
+    # What the template calls --------------------------------------------------------
+
+    def article_links(self):
+        """The page itself with ``author_page_url`` and ``topic_links`` for its byline."""
+        return self._linked["page"]
+
+    def related_articles(self):
+        return self._linked["related"]
+
+    def read_also_targets(self):
+        return self._linked["read_also"]
+
+    def json_ld(self):
+        self._linked  # noqa: B018 - the author's page URL comes from the byline's links
+        return self.page.get_json_ld(self.request)
+
+    def breadcrumb_json_ld(self):
+        return breadcrumb_json_ld(self.page, self.request, ancestors=self._ancestors())
+
+    # Lookups -------------------------------------------------------------------------
+
+    def _parent(self):
+        """The article's index; known without a query when the article was routed to through it."""
+        page = self.page
+        parent = getattr(page, "_cached_parent_obj", None)
+        if parent is None:
+            return None
+        if parent.locale_id == page.locale_id:
+            # The index's words (autor/thema) are in its language: the article's, already loaded.
+            parent.locale = page.locale
+        return parent
+
+    def _ancestors(self):
+        """The page and its ancestors below the tree's root, top first, from routing's cached parents;
+        None when one is missing (``breadcrumb_json_ld`` then asks the database)."""
+        trail, current = [], self.page
+        while current is not None and current.depth > 1:
+            trail.append(current)
+            if current.depth == 2:
+                return trail[::-1]
+            current = getattr(current, "_cached_parent_obj", None)
+        return None
+
+    @cached_property
+    def _linked(self):
+        page = self.page
+        related, read_also = self._resolve_links()
+        parent = self._parent()
+        index = parent if isinstance(parent, ArticleIndexPage) else None
+        attach_article_links([page, *related], self.request, index=index)
+        return {"page": page, "related": related, "read_also": read_also}
+
+    def _resolve_links(self):
+        """(teasers, {"Read also" page id: target}): every linked article in the reader's language in one
+        query, the editor's "Read on" choices found by a subquery; one more to fill up by topic."""
+        page, locale = self.page, self.page.locale
+        visible = visible_articles(in_one_query=True).defer_streamfields().select_related("author")
+        if getattr(self.request, "is_preview", False) or page.pk is None:
+            # A preview's choices and topics exist only in the form: the model's own lookups read them.
+            return page.get_related_articles(visible=visible), page.get_read_also_targets(visible=visible)
+
+        wanted = app_settings.RELATED_COUNT
+        read_also_pages = [
+            block.value["page"]
+            for block in page.body
+            if block.block_type == "read_also" and block.value["page"] is not None
+        ]
+        links = (
+            RelatedArticle.objects.filter(page_id=page.pk)
+            .exclude(article__translation_key=page.translation_key)
+            .order_by("sort_order", "pk")
+        )
+        same_key = links.filter(article__translation_key=OuterRef("translation_key"))
+        candidates = list(
+            visible.filter(
+                Q(translation_key__in=links.values("article__translation_key"))
+                | Q(translation_key__in={target.translation_key for target in read_also_pages})
+            ).annotate(
+                link_order=Subquery(same_key.values("sort_order")[:1]),
+                link_article=Subquery(same_key.values("article_id")[:1]),
+                link_id=Subquery(same_key.values("pk")[:1]),
+            )
+        )
+        # In the editor's order (links saved without one, e.g. by code, come last as in the admin).
+        chosen = sorted(
+            {
+                (c.link_order, c.link_id, c.link_article, c.translation_key)
+                for c in candidates
+                if c.link_article is not None
+            },
+            key=lambda link: (link[0] is None, link[0] or 0, link[1]),
+        )
+
+        in_locale = {c.translation_key: c for c in candidates if c.locale_id == locale.pk}
+        by_id = {c.pk: c for c in candidates}
+        related, seen = [], set()
+        for _order, _link, pk, key in chosen:
+            resolved = in_locale.get(key) or by_id.get(pk)
+            if resolved is None or resolved.translation_key in seen:
+                continue
+            seen.add(resolved.translation_key)
+            related.append(resolved)
+        if len(related) < wanted:
+            related.extend(self._fill(visible, locale, {page.translation_key, *seen}, wanted - len(related)))
+
+        read_also = {}
+        for target in read_also_pages:
+            resolved = in_locale.get(target.translation_key) or by_id.get(target.pk)
+            if resolved is not None:
+                read_also[target.pk] = resolved
+        return related, read_also
+
+    def _fill(self, visible, locale, exclude_keys, count):
+        """The newest visible articles in ``locale`` sharing a topic with the page."""
+        topic_keys = ArticlePage.topics.through.objects.filter(articlepage_id=self.page.pk).values(
+            "topic__translation_key"
+        )
+        return list(
+            visible.filter(locale=locale, topics__translation_key__in=topic_keys)
+            .exclude(translation_key__in=exclude_keys)
+            .order_by("-date", "-first_published_at", "-pk")
+            .distinct()[:count]
+        )

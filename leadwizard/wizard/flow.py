@@ -11,16 +11,19 @@ The reader's place travels in a signed token (``state``); the lead is saved by
 
 import dataclasses
 import datetime
+import json
 import time
 import uuid
 from urllib.parse import urlencode
 
 from django.core import signing
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponseRedirect, QueryDict
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale
 
 from ..catalogue import lead_reader_matches, localized, reader_matches, source_vendors
@@ -78,6 +81,48 @@ def strip_wizard_parameters(path):
     return f"{base}?{rest}" if rest else base
 
 
+# (questionnaire id, its steps as stored) → (definition, structure version), per process.
+_PARSED = {}
+_PARSED_MAX = 64
+
+
+def parsed_definition(questionnaire):
+    """``(definition, structure version)`` of ``questionnaire``, parsed once per stored text and process.
+
+    Turning the steps' StreamField into a ``Definition`` was a third of rendering the
+    wizard. Keyed by the stored data itself, so an edited questionnaire is simply a
+    new entry: nothing can be stale, and no invalidation is needed. Steps built in
+    memory (a form, a test) are parsed each time.
+    """
+    steps = questionnaire.steps
+    if not getattr(steps, "is_lazy", False):
+        return questionnaire.definition, structure_version(questionnaire.definition)
+    key = (questionnaire.pk, json.dumps(steps._raw_data, sort_keys=True, cls=DjangoJSONEncoder))
+    found = _PARSED.get(key)
+    if found is None:
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        found = _PARSED[key] = (questionnaire.definition, structure_version(questionnaire.definition))
+    else:
+        questionnaire.__dict__["definition"] = found[0]  # Questionnaire.definition is a cached_property
+    return found
+
+
+def active_locale(page):
+    """``Locale.get_active()``, without its query when the active language is the page's own.
+
+    A page is served in its language, and its locale is usually loaded with it.
+    """
+    try:
+        code = get_supported_content_language_variant(translation.get_language())
+    except LookupError:
+        return Locale.get_active()
+    locale = getattr(page, "locale", None)
+    if locale is not None and locale.language_code == code:
+        return locale
+    return Locale.get_active()
+
+
 class Wizard:
     """One wizard block on one page, for one request."""
 
@@ -85,10 +130,9 @@ class Wizard:
         self.request = request
         self.page = page
         self.block_id = str(block_id)
-        self.locale = Locale.get_active()
+        self.locale = active_locale(page)
         self.questionnaire = localized(block_value["questionnaire"], self.locale)
-        self.definition = self.questionnaire.definition
-        self.version = structure_version(self.definition)
+        self.definition, self.version = parsed_definition(self.questionnaire)
         self.heading = block_value.get("heading") or self.questionnaire.title
         self.anchor = "leadwizard-" + self.block_id.replace(".", "-")
         self.status = 200

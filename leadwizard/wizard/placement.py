@@ -29,13 +29,32 @@ def _walk(block, value, path, found):
             _walk(block.child_block, item.value, f"{path}{SEPARATOR}{item.id}", found)
 
 
+def _may_hold_wizard(block):
+    """Whether ``block`` (a definition) is a wizard block or has one among its child blocks."""
+    if getattr(block, "is_lead_wizard", False):
+        return True
+    children = list(getattr(block, "child_blocks", {}).values())
+    if getattr(block, "child_block", None) is not None:
+        children.append(block.child_block)
+    return any(_may_hold_wizard(child) for child in children)
+
+
 def wizard_placements(page):
     """Every wizard block of ``page`` by its path: ``{path: (block, value)}``."""
     found = {}
     for model_field in page._meta.get_fields():
         if isinstance(model_field, StreamField):
-            for child in getattr(page, model_field.name):
-                _walk(child.block, child.value, str(child.id), found)
+            stream = getattr(page, model_field.name)
+            kinds = {
+                name for name, block in stream.stream_block.child_blocks.items() if _may_hold_wizard(block)
+            }
+            # Only children of a kind that can hold a wizard are read: Wagtail turns a StreamField's
+            # stored data into values one kind at a time, with a query for chosen pages, images and
+            # snippets, which a page served from cached fragments never needs for its other blocks.
+            for index, raw in enumerate(stream.raw_data):
+                if raw["type"] in kinds:
+                    child = stream[index]
+                    _walk(child.block, child.value, str(child.id), found)
     return found
 
 

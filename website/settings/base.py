@@ -143,6 +143,11 @@ else:
         }
     }
 
+# Fragments of pages that only change on publish (articles.fragment_cache, Django's {% cache %}):
+# in the default cache unless turned off, e.g. to measure pages without them (benchmarks/pages.py).
+if not env_bool("FRAGMENT_CACHE_ENABLED", True):
+    CACHES["template_fragments"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

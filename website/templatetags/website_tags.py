@@ -8,6 +8,8 @@ from django.urls import translate_url
 from django.utils.translation import get_language_info
 from wagtail.models import Locale, Page, Site
 
+from articles.models import without_view_restrictions
+
 register = template.Library()
 
 # The shared image: Open Graph's recommended 1.91:1, large enough for X/Twitter's large card.
@@ -24,10 +26,9 @@ def live_translations(pages):
     keys = {page.translation_key for page in pages}
     if keys:
         for page in (
-            Page.objects.filter(translation_key__in=keys)
-            .live()
-            .public()
-            .only("id", "url_path", "locale_id", "translation_key", "path", "depth")
+            without_view_restrictions(Page.objects.filter(translation_key__in=keys).live())
+            .select_related("locale")
+            .only("id", "url_path", "locale__language_code", "translation_key", "path", "depth")
         ):
             found[page.translation_key][page.locale_id] = page
     return found
@@ -73,35 +74,33 @@ def page_alternates(context, page=None):
     if cached is not None:
         return cached
 
-    locales = {locale.language_code: locale for locale in Locale.objects.all()}
     alternates = []
     if page is not None and getattr(page, "pk", None):
-        translations = live_translations([page])[page.translation_key]
+        # Each translation brings its locale: no query for the locales themselves.
+        translations = {
+            found.locale.language_code: found
+            for found in live_translations([page])[page.translation_key].values()
+        }
         homes = {}
-        missing = [
-            locales[code].pk
-            for code, _name in settings.LANGUAGES
-            if code in locales and locales[code].pk not in translations
-        ]
+        missing = [code for code, _name in settings.LANGUAGES if code not in translations]
         if missing:
             site = Site.find_for_request(request)
             site_root = site.root_page if site else None
             if site_root is not None:
                 homes = {
-                    p.locale_id: p
-                    for p in Page.objects.filter(
-                        translation_key=site_root.translation_key, locale_id__in=missing
-                    ).live()
+                    home.locale.language_code: home
+                    for home in Page.objects.filter(
+                        translation_key=site_root.translation_key, locale__language_code__in=missing
+                    )
+                    .live()
+                    .select_related("locale")
                 }
         for code, _name in settings.LANGUAGES:
-            locale = locales.get(code)
-            if locale is None:
-                continue
-            target = translations.get(locale.pk)
+            target = translations.get(code)
             exists = target is not None
-            target = target or homes.get(locale.pk)
+            target = target or homes.get(code)
             if target is None:
-                continue
+                continue  # no such locale on the site, or its home page is not live
             alternates.append(
                 {
                     "code": code,
@@ -110,7 +109,7 @@ def page_alternates(context, page=None):
                     "full_url": target.get_full_url(request),
                     "exists": exists,
                     "default": code == settings.LANGUAGE_CODE,
-                    "current": locale.pk == page.locale_id,
+                    "current": target.locale_id == page.locale_id,
                 }
             )
     else:
@@ -176,7 +175,28 @@ def page_meta(context, page=None):
     get_image = getattr(page, "get_meta_image", None)
     image = get_image() if callable(get_image) else None
     if image is not None:
-        rendition = image.get_rendition(SHARE_IMAGE_FILTER)
-        meta["image_url"] = request.build_absolute_uri(rendition.url) if request else rendition.full_url
-        meta["image_alt"] = image.description or ""
+        del meta["image_url"], meta["image_alt"]
+        meta = ShareImageMeta(meta, image=image, request=request)
     return meta
+
+
+class ShareImageMeta(dict):
+    """``page_meta``'s dict whose ``image_url`` and ``image_alt`` are found when first read.
+
+    The shared image's rendition costs a cache or database lookup; a page template
+    that shows its own (articles do) never reads them.
+    """
+
+    def __init__(self, *args, image, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.image, self.request = image, request
+
+    def __missing__(self, key):
+        if key not in ("image_url", "image_alt"):
+            raise KeyError(key)
+        rendition = self.image.get_rendition(SHARE_IMAGE_FILTER)
+        self["image_url"] = (
+            self.request.build_absolute_uri(rendition.url) if self.request else rendition.full_url
+        )
+        self["image_alt"] = self.image.description or ""
+        return self[key]
