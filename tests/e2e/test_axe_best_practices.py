@@ -6,7 +6,13 @@ and what search engines' audits report. test_accessibility.py covers the
 WCAG rules in every wizard state; this covers the page types, German and English.
 """
 
+import pytest
+
 from tests.e2e.test_phone_widths import linked_pages, public_pages
+
+# Plain ORM between browser steps and in the views they reach, nothing that differs
+# between SQLite and PostgreSQL: CI's PostgreSQL pass skips these (see .ci/run).
+pytestmark = pytest.mark.orm_only
 
 
 def test_no_best_practice_violations_on_any_public_page(demo, page, axe_best_practices, settings):
