@@ -1,6 +1,7 @@
 """Article pages, the article index, and the author and topic snippets they use."""
 
 import datetime
+import logging
 import re
 from urllib.parse import urlencode, urljoin
 
@@ -29,6 +30,7 @@ from wagtail.admin.panels import (
 from wagtail.admin.widgets.slug import SlugInput
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
+from wagtail.images.models import SourceImageIOError
 from wagtail.models import Locale, Orderable, Page, PageViewRestriction, Site, TranslatableMixin
 from wagtail.search import index
 
@@ -41,6 +43,26 @@ try:
 except ImportError:  # wagtail-localize is optional: a single-language site translates nothing
     SynchronizedField = TranslatableField = None
 from .localization import localize_objects, localize_pages
+
+logger = logging.getLogger(__name__)
+
+
+def image_url(image, spec, request=None):
+    """The full URL of ``image``'s ``spec`` rendition, or None when its original file is missing.
+
+    Structured data and share images name a URL; a lost original (a media volume
+    not mounted, a file deleted by hand) must cost that URL, not the whole page,
+    as Wagtail's ``{% image %}`` tag also renders on.
+    """
+    try:
+        rendition = image.get_rendition(spec)
+    except SourceImageIOError:
+        logger.warning(
+            "The original file of image %s is missing; its %s rendition is left out.", image.pk, spec
+        )
+        return None
+    return request.build_absolute_uri(rendition.url) if request else rendition.full_url
+
 
 # Slugs ---------------------------------------------------------------------------
 
@@ -232,9 +254,9 @@ class Author(TranslatableMixin, models.Model):
             data["url"] = url
         if self.role:
             data["jobTitle"] = self.role
-        if self.photo:
-            rendition = self.photo.get_rendition("fill-400x400")
-            data["image"] = request.build_absolute_uri(rendition.url) if request else rendition.full_url
+        photo_url = image_url(self.photo, "fill-400x400", request) if self.photo else None
+        if photo_url:
+            data["image"] = photo_url
         return data
 
 
@@ -1081,9 +1103,9 @@ class ArticlePage(GermanSlugPageMixin, Page):
             author_url = self.get_author_url(request)
             if author_url:
                 data["author"]["url"] = author_url
-        if self.hero_image:
-            rendition = self.hero_image.get_rendition("fill-1200x630")
-            data["image"] = [request.build_absolute_uri(rendition.url) if request else rendition.full_url]
+        hero_url = image_url(self.hero_image, "fill-1200x630", request) if self.hero_image else None
+        if hero_url:
+            data["image"] = [hero_url]
         return data
 
     def get_context(self, request, *args, **kwargs):

@@ -9,6 +9,7 @@ several times larger than what is displayed.
 """
 
 import io
+import json
 
 import pytest
 from django.core.files.images import ImageFile
@@ -98,3 +99,26 @@ def test_renditions_are_really_webp_files(client, illustrated_magazine):
     for width in ("fill-320x180", "fill-480x270", "fill-640x360"):
         assert formats[frozenset({width, "format-webp"})] == "WEBP"
         assert formats[frozenset({width, "format-jpeg"})] == "JPEG"
+
+
+@pytest.mark.django_db
+def test_an_article_whose_original_image_file_is_lost_still_renders(client, site_tree, caplog):
+    """A media volume not mounted or a file deleted by hand costs the image, not the page."""
+    image = hero("Verloren")
+    article = ArticlePageFactory(parent=site_tree.index, title="Verloren", hero_image=image)
+    image.file.storage.delete(image.file.name)
+
+    response = client.get(article.url)
+
+    assert response.status_code == 200
+    data = next(
+        item
+        for item in (
+            json.loads(script.string)
+            for script in soup(response).select('script[type="application/ld+json"]')
+        )
+        if item.get("@type") == "Article"
+    )
+    assert "image" not in data
+    assert "Verloren" in response.content.decode()
+    assert "original file of image" in caplog.text

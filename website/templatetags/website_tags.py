@@ -8,7 +8,7 @@ from django.urls import translate_url
 from django.utils.translation import get_language_info
 from wagtail.models import Locale, Page, Site
 
-from articles.models import without_view_restrictions
+from articles.models import image_url, without_view_restrictions
 
 register = template.Library()
 
@@ -194,9 +194,6 @@ class ShareImageMeta(dict):
     def __missing__(self, key):
         if key not in ("image_url", "image_alt"):
             raise KeyError(key)
-        rendition = self.image.get_rendition(SHARE_IMAGE_FILTER)
-        self["image_url"] = (
-            self.request.build_absolute_uri(rendition.url) if self.request else rendition.full_url
-        )
+        self["image_url"] = image_url(self.image, SHARE_IMAGE_FILTER, self.request) or ""
         self["image_alt"] = self.image.description or ""
         return self[key]
