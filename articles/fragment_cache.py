@@ -32,9 +32,10 @@ import re
 import uuid
 
 from django.core.cache import InvalidCacheBackendError, caches
-from django.db import transaction
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+
+from .invalidation import invalidate_on_change
 
 GENERATION_KEY = "articles:fragments:generation"
 # Long: the generation ends a fragment's use, the timeout only frees memory.
@@ -138,31 +139,8 @@ INVALIDATE_ON = (
 )
 
 
-def _invalidate_after_commit(**kwargs):
-    transaction.on_commit(invalidate_all)
-
-
-def _invalidate_on_page_delete(sender, instance, **kwargs):
-    from wagtail.models import Page
-
-    if isinstance(instance, Page):
-        _invalidate_after_commit()
-
-
 def connect_signals():
     """Invalidate on every change a cached fragment could show; called from ``ArticlesConfig.ready``."""
-    from django.apps import apps
-    from django.db.models.signals import post_delete, post_save
     from wagtail.images import get_image_model
-    from wagtail.signals import page_published, page_unpublished, post_page_move
 
-    uid = "articles.fragment_cache"
-    page_published.connect(_invalidate_after_commit, dispatch_uid=f"{uid}.published")
-    page_unpublished.connect(_invalidate_after_commit, dispatch_uid=f"{uid}.unpublished")
-    post_page_move.connect(_invalidate_after_commit, dispatch_uid=f"{uid}.moved")
-    post_delete.connect(_invalidate_on_page_delete, dispatch_uid=f"{uid}.page_deleted")
-    models = [apps.get_model(label) for label in INVALIDATE_ON] + [get_image_model()]
-    for model in models:
-        label = model._meta.label_lower
-        post_save.connect(_invalidate_after_commit, sender=model, dispatch_uid=f"{uid}.saved.{label}")
-        post_delete.connect(_invalidate_after_commit, sender=model, dispatch_uid=f"{uid}.deleted.{label}")
+    invalidate_on_change(invalidate_all, "articles.fragment_cache", [*INVALIDATE_ON, get_image_model()])

@@ -803,7 +803,7 @@ def report(mode, bench, db, pattern, sink, hook, mails_before, calls_before, ela
         sample = " ".join(stats.samples.get(reason, "").split())[:160]
         say(f"  {count} x {reason}" + (f"  [{sample}]" if sample else ""))
     rows = []
-    for kind in ("page", "step", "submit", "repeat submit", "done page"):
+    for kind in ("page", "step", "step page", "submit", "repeat submit", "done page"):
         values = stats.latency[kind]
         codes = ", ".join(f"{k}: {v}" for k, v in sorted(stats.statuses[kind].items(), key=str))
         rows.append(

@@ -31,6 +31,8 @@ from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
 
+from articles.invalidation import invalidate_on_change
+
 GENERATION_KEY = "pagecache:generation"
 HEADER = "X-Page-Cache"
 
@@ -200,31 +202,6 @@ class PageCacheMiddleware:
         return response
 
 
-def _invalidate_after_commit(**kwargs):
-    from django.db import transaction
-
-    transaction.on_commit(invalidate_all)
-
-
-def _invalidate_on_page_delete(sender, instance, **kwargs):
-    from wagtail.models import Page
-
-    if isinstance(instance, Page):
-        _invalidate_after_commit()
-
-
 def connect_signals():
     """Invalidate on every change a cached page could show; called from ``WebsiteConfig.ready``."""
-    from django.apps import apps
-    from django.db.models.signals import post_delete, post_save
-    from wagtail.signals import page_published, page_unpublished, post_page_move
-
-    uid = "website.page_cache"
-    page_published.connect(_invalidate_after_commit, dispatch_uid=f"{uid}.published")
-    page_unpublished.connect(_invalidate_after_commit, dispatch_uid=f"{uid}.unpublished")
-    post_page_move.connect(_invalidate_after_commit, dispatch_uid=f"{uid}.moved")
-    post_delete.connect(_invalidate_on_page_delete, dispatch_uid=f"{uid}.page_deleted")
-    for label in _setting("PAGE_CACHE_INVALIDATE_ON", ()):
-        model = apps.get_model(label)
-        post_save.connect(_invalidate_after_commit, sender=model, dispatch_uid=f"{uid}.saved.{label}")
-        post_delete.connect(_invalidate_after_commit, sender=model, dispatch_uid=f"{uid}.deleted.{label}")
+    invalidate_on_change(invalidate_all, "website.page_cache", _setting("PAGE_CACHE_INVALIDATE_ON", ()))
