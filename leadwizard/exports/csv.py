@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from .columns import columns_for
 from .formulas import GUARD_STARTS, neutralise
 from .reading import CHUNK_SIZE, iter_chunks_read_ahead
-from .rows import RowPlan, notes_by_lead, parse_datetime
+from .rows import RowPlan, chunk_by_field, notes_by_lead, parse_datetime
 
 BOM = "\ufeff"
 CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -295,11 +295,7 @@ def _labelled_json_fields(plan, dialect, key, questionnaire_ids, texts):
 
 def csv_block(plan, records, dates, dialect, zone):
     """The CSV lines of a chunk of records of a CSV ``plan``, as one str: ``dialect.line`` of each row."""
-    by_field = list(zip(*records, strict=True))
-    answers = ()
-    if plan.answer_keys and not plan.answers_by_key:
-        answers = list(zip(*map(plan.answers, records), strict=True))
-    questionnaire_ids = by_field[plan.questionnaire_index] if plan.questionnaire_index is not None else None
+    by_field, answers, questionnaire_ids = chunk_by_field(plan, records)
     notes = None
     columns = []
     for kind, where, extra in plan.csv_columns:

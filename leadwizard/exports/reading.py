@@ -57,21 +57,30 @@ class _ChunkQueries(NamedTuple):
         return self.after_sql, params
 
 
+def _compile(queryset):
+    """``(compiler, sql, params)`` of ``queryset``, or None when it matches nothing or the ORM would post-process."""
+    from django.core.exceptions import EmptyResultSet
+
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return None
+    if compiler.has_extra_select:  # the ORM would cut the rows short
+        return None
+    return compiler, sql, tuple(params)
+
+
 def _compile_chunk_queries(queryset, fields, chunk_size):
     """``_ChunkQueries`` for ``iter_chunks``, or None for a query that matches nothing or needs more care."""
-    from django.core.exceptions import EmptyResultSet
 
     base = queryset.order_by("pk").values_list("pk", *fields)
     compiled = []
     for part in (base[:chunk_size], base.filter(pk__gt=_KEYSET_MARK)[:chunk_size]):
-        compiler = part.query.get_compiler(using=part.db)
-        try:
-            sql, params = compiler.as_sql()
-        except EmptyResultSet:
+        found = _compile(part)
+        if found is None:
             return None
-        if compiler.has_extra_select:  # the ORM would cut the rows short
-            return None
-        compiled.append((compiler, sql, tuple(params)))
+        compiled.append(found)
     (compiler, first_sql, first_params), (_compiler, after_sql, after_params) = compiled
     if after_params.count(_KEYSET_MARK) != 1:
         return None
@@ -185,7 +194,6 @@ _BELOW_EVERY_ID = -(2**63)
 
 def _compile_range_queries(queryset, fields, chunk_size):
     """``_RangeQueries`` for ``iter_chunks_in_parallel``, or None for a query that needs more care."""
-    from django.core.exceptions import EmptyResultSet
 
     ids = queryset.order_by("pk").values_list("pk", flat=True)
     base = queryset.order_by("pk").values_list("pk", *fields)
@@ -197,14 +205,11 @@ def _compile_range_queries(queryset, fields, chunk_size):
     }
     compiled = {}
     for name, part in parts.items():
-        compiler = part.query.get_compiler(using=part.db)
-        try:
-            sql, params = compiler.as_sql()
-        except EmptyResultSet:
+        found = _compile(part)
+        if found is None:
             return None
-        if compiler.has_extra_select:  # the ORM would cut the rows short
-            return None
-        compiled[name] = (compiler, (sql, tuple(params)))
+        compiler, sql, params = found
+        compiled[name] = (compiler, (sql, params))
     marks = {}
     for name, mark_values in (
         ("next_end", (_KEYSET_MARK,)),

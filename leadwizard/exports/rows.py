@@ -440,6 +440,21 @@ class RowPlan:
             yield row
 
 
+def chunk_by_field(plan, records):
+    """A chunk of records of ``plan`` a column at a time: ``(by_field, answers, questionnaire_ids)``.
+
+    ``by_field``: one tuple per selected field; ``answers``: one tuple per answer
+    key when the answers come as one JSON document (else empty);
+    ``questionnaire_ids``: the field of each record's questionnaire, or None.
+    """
+    by_field = list(zip(*records, strict=True))
+    answers = ()
+    if plan.answer_keys and not plan.answers_by_key:
+        answers = list(zip(*map(plan.answers, records), strict=True))
+    questionnaire_ids = by_field[plan.questionnaire_index] if plan.questionnaire_index is not None else None
+    return by_field, answers, questionnaire_ids
+
+
 def lead_rows(queryset, columns, chunk_size=CHUNK_SIZE, progress=None, language=None):
     """The export's rows: one list of plain values per lead, in the order of ``columns``.
 

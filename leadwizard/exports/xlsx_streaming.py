@@ -38,7 +38,7 @@ from .columns import columns_for, is_text_column
 from .csv import MAX_MEMO, _answer_texts
 from .formulas import TRIGGER_SET
 from .reading import CHUNK_SIZE, iter_chunks_read_ahead
-from .rows import RowPlan, joined, notes_by_lead, parse_datetime
+from .rows import RowPlan, chunk_by_field, joined, notes_by_lead, parse_datetime
 
 # Illegal in XML 1.0 (openpyxl drops them too); a cell holds at most this many characters.
 ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
@@ -239,11 +239,7 @@ class _Memo:
 
 def chunk_cells(plan, records, state, zone):
     """The cells of a chunk of records of an XLSX ``plan``: a list of columns, each a list of cell XML."""
-    by_field = list(zip(*records, strict=True))
-    answers = ()
-    if plan.answer_keys and not plan.answers_by_key:
-        answers = list(zip(*map(plan.answers, records), strict=True))
-    questionnaire_ids = by_field[plan.questionnaire_index] if plan.questionnaire_index is not None else None
+    by_field, answers, questionnaire_ids = chunk_by_field(plan, records)
     notes = None
     columns = []
     for number, (kind, where, extra) in enumerate(plan.csv_columns):
@@ -431,11 +427,7 @@ def _sample_rows(plan, records, zone):
     if not records:
         return []
     values = []
-    by_field = list(zip(*records, strict=True))
-    answers = ()
-    if plan.answer_keys and not plan.answers_by_key:
-        answers = list(zip(*map(plan.answers, records), strict=True))
-    questionnaire_ids = by_field[plan.questionnaire_index] if plan.questionnaire_index is not None else None
+    by_field, answers, questionnaire_ids = chunk_by_field(plan, records)
     notes = None
     for kind, where, extra in plan.csv_columns:
         if kind == "answer_json":
