@@ -10,6 +10,7 @@ import io
 import os
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -118,20 +119,76 @@ def demo_snapshot():
     return {}
 
 
+class RequestsInFlight:
+    """The live server's WSGI application, counting the requests it has not finished answering.
+
+    Why: with SQLite in memory the live server's threads use the test's own
+    database connection. A request still being answered when the test ends (an
+    image rendition the browser asked for before it closed) held a table while
+    the test's database was emptied: "database table is locked" at teardown.
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.changed:
+            self.count += 1
+        try:
+            return _Answer(self.app(environ, start_response), self.finished)
+        except BaseException:
+            self.finished()
+            raise
+
+    def finished(self):
+        with self.changed:
+            self.count -= 1
+            self.changed.notify_all()
+
+    def wait_until_idle(self, timeout=15):
+        with self.changed:
+            return self.changed.wait_for(lambda: self.count == 0, timeout)
+
+
+class _Answer:
+    """A WSGI response whose ``close()``, which the server calls when it is sent, also says it is finished."""
+
+    def __init__(self, result, finished):
+        self.result, self.finished = result, finished
+
+    def __iter__(self):
+        return iter(self.result)
+
+    def close(self):
+        try:
+            close = getattr(self.result, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self.finished()
+
+
 @pytest.fixture
 def demo(transactional_db, migration_data, live_server, settings, demo_snapshot):
     """The demo site (articles, translations, questionnaire, vendors) served by the live server.
 
     Loaded once per session, then put back from a snapshot before each test (snapshot.py).
+    At the end it waits for the server to finish every request before the database is emptied.
     """
     settings.LEADWIZARD_MIN_SECONDS = 0
+    server = live_server.thread.httpd
+    if not isinstance(server.get_app(), RequestsInFlight):
+        server.set_app(RequestsInFlight(server.get_app()))
     if "database" in demo_snapshot:
         demo_snapshot["database"].restore()
     else:
         host, port = live_server.url.split("//")[1].split(":")
         call_command("load_demo", hostname=host, port=int(port), no_leads=True, stdout=io.StringIO())
         demo_snapshot["database"] = DatabaseSnapshot()
-    return live_server
+    yield live_server
+    server.get_app().wait_until_idle()
 
 
 @pytest.fixture
