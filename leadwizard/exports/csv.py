@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from .columns import columns_for
 from .formulas import GUARD_STARTS, neutralise
 from .reading import CHUNK_SIZE, iter_chunks_read_ahead
-from .rows import RowPlan, chunk_by_field, notes_by_lead, parse_datetime
+from .rows import RowPlan, ValueMemo, chunk_by_field, notes_by_lead, parse_datetime
 
 BOM = "\ufeff"
 CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -262,10 +262,6 @@ def _json_answer_fields(dialect, texts):
     return dialect.fields(_answer_texts([None if text is None else json.loads(text) for text in texts]))
 
 
-# Entries of the memo of labelled answer fields, per question, before it starts afresh.
-MAX_MEMO = 20_000
-
-
 def _labelled_json_fields(plan, dialect, key, questionnaire_ids, texts):
     """The CSV fields of one question's answers as labels, given as JSON texts, looked up in a memo.
 
@@ -273,24 +269,15 @@ def _labelled_json_fields(plan, dialect, key, questionnaire_ids, texts):
     field of each (questionnaire, JSON text) is made once, by the per-value code,
     and then looked up: no JSON decoding, label lookup or quoting per lead.
     """
-    memo = plan.label_fields.setdefault(key, {})
-    if len(memo) > MAX_MEMO:
-        memo.clear()
     pairs = (
         list(zip(questionnaire_ids, texts, strict=True)) if questionnaire_ids else [(None, t) for t in texts]
     )
-    fields = list(map(memo.get, pairs))
-    if None in fields:
-        missing = list(
-            dict.fromkeys(pair for pair, field in zip(pairs, fields, strict=True) if field is None)
-        )
+
+    def work_out(missing):
         values = [None if text is None else json.loads(text) for _id, text in missing]
-        labels = plan.words.answer_labels(
-            key, [questionnaire_id for questionnaire_id, _text in missing], values
-        )
-        memo.update(zip(missing, dialect.fields(labels), strict=True))
-        fields = list(map(memo.__getitem__, pairs))
-    return fields
+        return dialect.fields(plan.words.answer_labels(key, [pk for pk, _text in missing], values))
+
+    return plan.label_fields.setdefault(key, ValueMemo()).column(pairs, work_out)
 
 
 def csv_block(plan, records, dates, dialect, zone):

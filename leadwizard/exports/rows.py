@@ -8,6 +8,7 @@ state are words; ``top_vendors`` the best matches with their scores
 """
 
 import json
+import operator
 from collections import defaultdict
 from datetime import UTC, datetime
 
@@ -438,6 +439,32 @@ class RowPlan:
                 else:  # words
                     row[index] = extra.get(value, value)
             yield row
+
+
+_FIRST = operator.itemgetter(0)
+
+
+class ValueMemo:
+    """Values worked out once per distinct input, started afresh when it grows too big."""
+
+    # Entries before it starts afresh: a column's distinct values are usually a handful.
+    MAX_ENTRIES = 20_000
+
+    def __init__(self):
+        self.values = {}
+
+    def column(self, keys, work_out):
+        """The values of ``keys``; ``work_out(missing keys)`` gives those not yet known, in order."""
+        if len(self.values) > self.MAX_ENTRIES:
+            self.values.clear()
+        found = list(map(self.values.get, keys))  # each value in a 1-tuple, so that None is a value too
+        if None in found:
+            missing = list(
+                dict.fromkeys(key for key, value in zip(keys, found, strict=True) if value is None)
+            )
+            self.values.update(zip(missing, [(value,) for value in work_out(missing)], strict=True))
+            found = list(map(self.values.__getitem__, keys))
+        return list(map(_FIRST, found))
 
 
 def chunk_by_field(plan, records):

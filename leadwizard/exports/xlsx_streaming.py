@@ -22,7 +22,6 @@ autofilter's range, is written after the rows.
 """
 
 import json
-import operator
 import queue
 import re
 import threading
@@ -32,19 +31,22 @@ from itertools import chain
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from openpyxl.cell.cell import ERROR_CODES as OPENPYXL_ERROR_CODES
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE as ILLEGAL_CHARACTERS
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 
 from . import xlsx as layout
 from .columns import columns_for, is_text_column
-from .csv import MAX_MEMO, _answer_texts
+from .csv import _answer_texts
 from .formulas import TRIGGER_SET
 from .reading import CHUNK_SIZE, iter_chunks_read_ahead
-from .rows import RowPlan, chunk_by_field, joined, notes_by_lead, parse_datetime
+from .rows import RowPlan, ValueMemo, chunk_by_field, joined, notes_by_lead, parse_datetime
 
-# Illegal in XML 1.0 (openpyxl drops them too); a cell holds at most this many characters.
-ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+# A cell holds at most this many characters (characters illegal in XML 1.0 are dropped, as openpyxl does).
 MAX_TEXT = 32767
 # What openpyxl reads as error values; written as text cells with the text format, as openpyxl's writer does.
-ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
+ERROR_CODES = frozenset(OPENPYXL_ERROR_CODES)
 # Excel's day 0 (the 1900 date system), as openpyxl counts.
 EPOCH = datetime(1899, 12, 30)
 
@@ -132,7 +134,7 @@ def value_cell(value, as_text=False):
     if isinstance(value, int | float):
         return f'<c t="n"><v>{_number(value)}</v></c>'
     if isinstance(value, datetime):
-        return f'<c t="n" s="{DATETIME}"><v>{_number(_serial(value.replace(tzinfo=None)))}</v></c>'
+        return f'<c t="n" s="{DATETIME}"><v>{_number(to_excel(value.replace(tzinfo=None)))}</v></c>'
     return _text_cell(str(value)[:MAX_TEXT], False)
 
 
@@ -150,14 +152,6 @@ def value_cells(values, as_text=False):
     if types == {int} and not as_text and all(-(10**15) < value < 10**15 for value in values):
         return [f'<c t="n"><v>{value}</v></c>' for value in values]
     return [value_cell(value, as_text) for value in values]
-
-
-def _serial(naive):
-    """Excel's number of a naive datetime, computed as openpyxl's ``to_excel`` does."""
-    days = (naive - EPOCH).days
-    if 0 < days <= 60:  # Excel's 29 February 1900
-        days -= 1
-    return days + (naive.hour * 3600 + naive.minute * 60 + naive.second + naive.microsecond / 10**6) / 86400
 
 
 class _LocalSerials:
@@ -193,7 +187,7 @@ class _LocalSerials:
                 days, seconds = hour
                 micro = int(fraction.ljust(6, "0")) if fraction else 0
                 return days + (seconds + int(text[14:16]) * 60 + int(text[17:19]) + micro / 10**6) / 86400
-        return _serial(parse_datetime(text, self.zone).replace(tzinfo=None))
+        return to_excel(parse_datetime(text, self.zone).replace(tzinfo=None))
 
     def _hour(self, key):
         try:
@@ -214,29 +208,6 @@ class _LocalSerials:
         return days, local.hour * 3600
 
 
-_FIRST = operator.itemgetter(0)
-
-
-class _Memo:
-    """Values worked out once per distinct input, started afresh when it grows too big."""
-
-    def __init__(self):
-        self.values = {}
-
-    def column(self, keys, work_out):
-        """The values of ``keys``; ``work_out(missing keys)`` gives those not yet known, in order."""
-        if len(self.values) > MAX_MEMO:
-            self.values.clear()
-        found = list(map(self.values.get, keys))  # each value in a 1-tuple, so that None is a value too
-        if None in found:
-            missing = list(
-                dict.fromkeys(key for key, value in zip(keys, found, strict=True) if value is None)
-            )
-            self.values.update(zip(missing, [(value,) for value in work_out(missing)], strict=True))
-            found = list(map(self.values.__getitem__, keys))
-        return list(map(_FIRST, found))
-
-
 def chunk_cells(plan, records, state, zone):
     """The cells of a chunk of records of an XLSX ``plan``: a list of columns, each a list of cell XML."""
     by_field, answers, questionnaire_ids = chunk_by_field(plan, records)
@@ -246,7 +217,7 @@ def chunk_cells(plan, records, state, zone):
         as_text = state.text_columns[number]
         if kind == "answer_json":
             texts = by_field[where]
-            memo = state.memos.setdefault(number, _Memo())
+            memo = state.memos.setdefault(number, ValueMemo())
             if extra is None:  # as stored
                 values = memo.column(
                     texts,
@@ -293,15 +264,6 @@ class _State:
         self.text_columns = [is_text_column(key) for key, _header in columns]
         self.dates = _LocalSerials(zone)
         self.memos = {}
-
-
-def _column_letter(number):
-    """The letter(s) of a column, 1 -> A, 27 -> AA."""
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _xml_attribute(text):
@@ -373,7 +335,7 @@ def write_streaming(queryset, fileobj, columns=None, chunk_size=CHUNK_SIZE, prog
                     )
                 finally:
                     sheet.close()
-            last = _column_letter(max(len(columns), 1))
+            last = get_column_letter(max(len(columns), 1))
             filter_range = f"A1:{last}{rows + 1}" if columns else None
             _write_parts(archive, title, filter_range, datetime_format, date_format)
     finally:
@@ -415,7 +377,7 @@ def _write_sheet(sheet, plan, state, zone, columns, widths, chunks, progress):
             progress(written)
     sheet.write("</sheetData>")
     if columns:
-        sheet.write(f'<autoFilter ref="A1:{_column_letter(len(columns))}{written + 1}"/>')
+        sheet.write(f'<autoFilter ref="A1:{get_column_letter(len(columns))}{written + 1}"/>')
     sheet.write(
         '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/></worksheet>'
     )
