@@ -137,6 +137,9 @@ class Wizard:
         self.anchor = "leadwizard-" + self.block_id.replace(".", "-")
         self.status = 200
         self.retry_after = None
+        self._page_path = None
+        # What this request counts in the funnel, by cohort day: written at once when the post is handled.
+        self.funnel_counts = {}
 
     # Entry points -------------------------------------------------------------
 
@@ -204,6 +207,12 @@ class Wizard:
         return state, None
 
     def handle_post(self):
+        try:
+            return self.handle_step_post()
+        finally:
+            self.write_funnel_counts()
+
+    def handle_step_post(self):
         post = self.request.POST
         token = post.get(FIELD_TOKEN, "")
         if token:
@@ -277,7 +286,18 @@ class Wizard:
         if key in state.reached:
             return
         state.reached.append(key)
-        funnel.count_step(self.page.pk, self.questionnaire.pk, key, day=self.cohort_day(state))
+        self.count_in_funnel(state, steps=[key])
+
+    def count_in_funnel(self, state, steps=(), questions=()):
+        counted_steps, counted_questions = self.funnel_counts.setdefault(self.cohort_day(state), ([], []))
+        counted_steps.extend(steps)
+        counted_questions.extend(questions)
+
+    def write_funnel_counts(self):
+        """One query for the request's counts: a step counts its answers and the step reached next."""
+        counts, self.funnel_counts = self.funnel_counts, {}
+        for day, (steps, questions) in counts.items():
+            funnel.count(self.page.pk, self.questionnaire.pk, day, steps=steps, questions=questions)
 
     def cohort_day(self, state):
         try:
@@ -362,9 +382,7 @@ class Wizard:
         step_key = self.definition.steps[index].key
         if step_key not in state.answered:
             state.answered.append(step_key)
-            funnel.count_answers(
-                self.page.pk, self.questionnaire.pk, list(answers), day=self.cohort_day(state)
-            )
+            self.count_in_funnel(state, questions=list(answers))
         following = self.neighbour(state, index, +1)
         if state.repairing or (following is None and not self.definition.complete_answers(state.answers)):
             # After an edit only the questions that need an answer again are asked, then the reader
@@ -515,7 +533,7 @@ class Wizard:
         lead, created = self.save_lead(state, form.cleaned_data, matches, reasons)
         state.forget_contact()
         if created:
-            funnel.count_step(self.page.pk, self.questionnaire.pk, SUCCESS_STEP, day=self.cohort_day(state))
+            self.count_in_funnel(state, steps=[SUCCESS_STEP])
 
         done = self.done_token(lead, [m.vendor.id for m in matches])
         if self.is_fragment_request():
@@ -599,11 +617,28 @@ class Wizard:
 
     # Helpers --------------------------------------------------------------------------
 
+    def find_page_path(self):
+        """The page's address as Wagtail's ``get_url`` gives it, without looking the site up where one serves all.
+
+        A step posted to the wizard's own address is not served by Wagtail, which
+        would have found the request's site already: on a single site the address
+        is the page's path anyway, and the site's query is not needed.
+        """
+        if not hasattr(self.request, "_wagtail_site"):
+            parts = self.page.get_url_parts(self.request)
+            if parts is None or parts[2] is None:
+                return None
+            if len({root.site_id for root in self.page._get_site_root_paths(self.request)}) == 1:
+                return parts[2]
+        return self.page.get_url(self.request)
+
     def is_fragment_request(self):
         return self.request.headers.get("X-LeadWizard") == "fragment"
 
     def page_url(self, params=None):
-        url = self.page.get_url(self.request) or "/"
+        if self._page_path is None:
+            self._page_path = self.find_page_path() or "/"
+        url = self._page_path
         if params:
             url = f"{url}?{urlencode(params)}"
         return f"{url}#{self.anchor}"

@@ -8,6 +8,8 @@ id, then a struct field's name or a list or stream item's id, joined by dots
 wizard's forms and tokens, and the serve hook finds the block by it again.
 """
 
+import operator
+
 from wagtail import blocks
 from wagtail.fields import StreamField
 
@@ -40,21 +42,31 @@ def _may_hold_wizard(block):
 
 
 def wizard_placements(page):
-    """Every wizard block of ``page`` by its path: ``{path: (block, value)}``."""
+    """Every wizard block of ``page`` by its path: ``{path: (block, value)}``.
+
+    Kept on the page object for as long as its StreamField values are the same
+    objects: a step finds its block, then renders it, from the same values.
+    """
+    streams = [
+        getattr(page, model_field.name)
+        for model_field in page._meta.get_fields()
+        if isinstance(model_field, StreamField)
+    ]
+    kept = getattr(page, "_leadwizard_placements", None)
+    if kept is not None and len(kept[0]) == len(streams) and all(map(operator.is_, kept[0], streams)):
+        return kept[1]
     found = {}
-    for model_field in page._meta.get_fields():
-        if isinstance(model_field, StreamField):
-            stream = getattr(page, model_field.name)
-            kinds = {
-                name for name, block in stream.stream_block.child_blocks.items() if _may_hold_wizard(block)
-            }
-            # Only children of a kind that can hold a wizard are read: Wagtail turns a StreamField's
-            # stored data into values one kind at a time, with a query for chosen pages, images and
-            # snippets, which a page served from cached fragments never needs for its other blocks.
-            for index, raw in enumerate(stream.raw_data):
-                if raw["type"] in kinds:
-                    child = stream[index]
-                    _walk(child.block, child.value, str(child.id), found)
+    for stream in streams:
+        kinds = {name for name, block in stream.stream_block.child_blocks.items() if _may_hold_wizard(block)}
+        # Only children of a kind that can hold a wizard are read: Wagtail turns a StreamField's
+        # stored data into values one kind at a time, with a query for chosen pages, images and
+        # snippets, which a page served from cached fragments never needs for its other blocks.
+        for index, raw in enumerate(stream.raw_data):
+            if raw["type"] in kinds:
+                child = stream[index]
+                _walk(child.block, child.value, str(child.id), found)
+    # The streams themselves are kept, so that a new value can never be taken for them by its id.
+    page._leadwizard_placements = (streams, found)
     return found
 
 

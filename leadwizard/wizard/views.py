@@ -6,27 +6,77 @@ block cookies answer like everyone else. It answers with a redirect to the page
 at the reader's new place, or with the wizard's HTML for the script.
 """
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Length, Substr
 from django.http import Http404, HttpResponse, HttpResponseForbidden
-from django.shortcuts import get_object_or_404
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 
 from .flow import FIELD_BLOCK, FIELD_TOKEN, NOTICE_UNVERIFIED, Wizard
 from .forgery import forgery_reason
 from .placement import find_wizard
 from .serving import private, render_fragment, unknown_wizard_response
 
+# Page id → content type id, per process: a Wagtail page never changes its type, so the page of a
+# step is read in one query of its own model. Checked on every read all the same (``live_page``).
+_PAGE_TYPES = {}
+_PAGE_TYPES_MAX = 10_000
+
+
+def live_page(page_id):
+    """The live page ``page_id`` as its specific model with its locale, or None; one query once its type is known.
+
+    The page carries ``may_be_restricted``: whether a view restriction could cover
+    it (one on the page or an ancestor, or an alias among them, whose restrictions
+    are its source's), found in the same query.
+    """
+    content_type_id = _PAGE_TYPES.get(page_id)
+    if content_type_id is None:
+        content_type_id = Page.objects.filter(pk=page_id).values_list("content_type_id", flat=True).first()
+        if content_type_id is None:
+            return None
+    model = ContentType.objects.get_for_id(content_type_id).model_class()
+    if model is None or not issubclass(model, Page):
+        return None
+    covering = PageViewRestriction.objects.filter(
+        page__path=Substr(OuterRef("path"), 1, Length("page__path"))
+    )
+    aliased = Page.objects.filter(path=Substr(OuterRef("path"), 1, Length("path")), alias_of__isnull=False)
+    page = (
+        model.objects.live()
+        .filter(pk=page_id)
+        .select_related("locale")
+        .annotate(may_be_restricted=Exists(covering) | Exists(aliased))
+        .first()
+    )
+    if page is None or page.content_type_id != content_type_id:
+        _PAGE_TYPES.pop(page_id, None)  # gone, or the id was given to a new page (SQLite reuses ids)
+        return None if page is None else live_page(page_id)
+    if len(_PAGE_TYPES) >= _PAGE_TYPES_MAX:
+        _PAGE_TYPES.clear()
+    _PAGE_TYPES[page_id] = content_type_id
+    return page
+
+
+def is_public_for(page, request):
+    """Whether ``request`` may see ``page``: Wagtail's view restrictions, read only where one may apply."""
+    if not page.may_be_restricted:
+        return True
+    return all(restriction.accept_request(request) for restriction in page.get_view_restrictions())
+
 
 @csrf_exempt  # forgery_reason() checks instead, with or without the cookie
 @require_POST
 def wizard_step(request, page_id):
-    page = get_object_or_404(Page.objects.live().specific(), pk=page_id)
-    for restriction in page.get_view_restrictions():
-        if not restriction.accept_request(request):
-            return private(HttpResponseForbidden(_("This page is not public."), content_type="text/plain"))
+    page = live_page(page_id)
+    if page is None:
+        raise Http404
+    if not is_public_for(page, request):
+        return private(HttpResponseForbidden(_("This page is not public."), content_type="text/plain"))
     found = find_wizard(page, request.POST.get(FIELD_BLOCK))
     if found is None or found[1].get("questionnaire") is None:
         return unknown_wizard_response()

@@ -18,6 +18,7 @@ from wagtail.users.models import UserProfile
 from leadwizard.models import FunnelCount, Lead, Questionnaire, Shortlist
 from leadwizard.questionnaire import Definition, Question, Step
 from leadwizard.reports import conversion_rows, funnel_days, funnel_rows, handover_weeks, nearest_rank
+from leadwizard.wizard import funnel as funnel_counting
 from leadwizard.wizard.funnel import count_answers, count_step
 from tests.factories import (
     ArticlePageFactory,
@@ -353,7 +354,13 @@ def test_count_step_counts_into_the_readers_cohort_day(wizard_page):
     ]
 
 
-def test_count_step_adds_to_a_row_another_request_created_meanwhile(wizard_page, monkeypatch):
+@pytest.fixture
+def without_upsert(monkeypatch):
+    """Count as on a database without INSERT … ON CONFLICT DO UPDATE: an update, then an insert."""
+    monkeypatch.setattr(funnel_counting, "UPSERT_VENDORS", set())
+
+
+def test_count_step_adds_to_a_row_another_request_created_meanwhile(wizard_page, monkeypatch, without_upsert):
     questionnaire, page = wizard_page
     count(page, questionnaire, "industry", 5)
     real_update = QuerySet.update
@@ -372,12 +379,15 @@ def test_count_step_adds_to_a_row_another_request_created_meanwhile(wizard_page,
     assert FunnelCount.objects.get().count == 6
 
 
-def test_count_answers_counts_each_question_once_in_two_queries(wizard_page, django_assert_num_queries):
+@pytest.mark.parametrize("upsert", [True, False], ids=["upsert", "update-then-insert"])
+def test_count_answers_counts_each_question_once(wizard_page, django_assert_num_queries, monkeypatch, upsert):
     questionnaire, page = wizard_page
     started = days_ago(1)
+    if not upsert:
+        monkeypatch.setattr(funnel_counting, "UPSERT_VENDORS", set())
 
     count_answers(page.pk, questionnaire.pk, ["employees", "users", "employees", ""], day=started)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1 if upsert else 2):
         count_answers(page.pk, questionnaire.pk, ["employees", "users"], day=started)
     count_answers(page.pk, questionnaire.pk, ["employees", "uses"], day=started)
     count_answers(page.pk, questionnaire.pk, [], day=started)
@@ -389,7 +399,7 @@ def test_count_answers_counts_each_question_once_in_two_queries(wizard_page, dja
     ]
 
 
-def test_count_answers_when_another_request_creates_a_row_first(wizard_page, monkeypatch):
+def test_count_answers_when_another_request_creates_a_row_first(wizard_page, monkeypatch, without_upsert):
     questionnaire, page = wizard_page
     count(page, questionnaire, "", 1, question="employees")
     real_values_list = QuerySet.values_list
@@ -409,6 +419,31 @@ def test_count_answers_when_another_request_creates_a_row_first(wizard_page, mon
         "users": 5,
         "uses": 1,
     }
+
+
+def test_a_steps_counts_are_one_query_that_adds_to_rows_and_creates_the_missing_ones(
+    wizard_page, django_assert_num_queries
+):
+    questionnaire, page = wizard_page
+    started = days_ago(2)
+    count_step(page.pk, questionnaire.pk, "industry", day=started)
+    count_answers(page.pk, questionnaire.pk, ["industry"], day=started)
+
+    with django_assert_num_queries(1):
+        funnel_counting.count(
+            page.pk,
+            questionnaire.pk,
+            started,
+            steps=["industry", "size", "size"],
+            questions=["industry", "employees"],
+        )
+
+    assert sorted(FunnelCount.objects.values_list("date", "step", "question", "count")) == [
+        (started, "", "employees", 1),
+        (started, "", "industry", 2),
+        (started, "industry", "", 2),
+        (started, "size", "", 1),
+    ]
 
 
 @pytest.fixture

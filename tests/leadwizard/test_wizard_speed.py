@@ -1,0 +1,135 @@
+"""A wizard step costs few queries: the page with its locale, the questionnaire, and one write for the funnel.
+
+A step with JavaScript is what readers wait for between questions; before, it took
+eleven queries (the page twice, its view restrictions twice, its locale, four
+funnel writes, the site).
+"""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import reverse
+from wagtail.models import Page, Site
+
+from leadwizard.models import FunnelCount
+from leadwizard.wizard import views
+from tests.factories import QuestionnaireFactory, VendorFactory, restrict_page, wizard_article
+from tests.utils import WizardRun
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def wizard(site_tree, settings):
+    settings.LEADWIZARD_MIN_SECONDS = 0
+    questionnaire = QuestionnaireFactory()
+    VendorFactory(questionnaire=questionnaire, name="Alpha CRM", industries=["handel"], uses=["sales"])
+    page, block_id = wizard_article(site_tree.index, questionnaire, title="CRM-Ratgeber", slug="crm-ratgeber")
+    # One reader first: the page's type, the site's root paths and the content types are known from then on.
+    WizardRun(Client(), page, block_id, fragment=True).answer(industry="handel")
+    return questionnaire, page, block_id
+
+
+def test_a_step_with_javascript_takes_three_queries(wizard, django_assert_num_queries):
+    _questionnaire, page, block_id = wizard
+    run = WizardRun(Client(), page, block_id, fragment=True)
+    run.start()
+
+    # The page with its locale and view restrictions, the questionnaire, the funnel's counts.
+    with django_assert_num_queries(3):
+        first = run.answer(industry="handel")
+    with django_assert_num_queries(3):
+        second = run.answer(employees="25", users="5")
+
+    assert first.status_code == second.status_code == 200
+    assert 'name="q-uses"' in run.html  # the third step, so both steps were taken
+
+
+def test_a_step_counts_the_step_its_answers_and_the_next_step(wizard):
+    questionnaire, page, block_id = wizard
+    FunnelCount.objects.all().delete()
+    run = WizardRun(Client(), page, block_id, fragment=True)
+
+    run.answer(industry="handel")
+    run.answer(employees="25", users="5")
+
+    counts = FunnelCount.objects.filter(page=page, questionnaire=questionnaire)
+    assert dict(counts.filter(question="").values_list("step", "count")) == {
+        "industry": 1,
+        "size": 1,
+        "needs": 1,
+    }
+    assert dict(counts.filter(step="").values_list("question", "count")) == {
+        "industry": 1,
+        "employees": 1,
+        "users": 1,
+    }
+
+
+def step_url(page):
+    return reverse("leadwizard:step", kwargs={"page_id": page.pk})
+
+
+def test_a_step_on_a_private_page_is_refused(wizard):
+    _questionnaire, page, block_id = wizard
+    restrict_page(page)
+
+    response = Client().post(step_url(page), {"leadwizard-block": block_id, "q-industry": "handel"})
+
+    assert response.status_code == 403
+    assert response.content.decode() == "Diese Seite ist nicht öffentlich."
+
+
+def test_a_step_below_a_private_page_is_refused(wizard):
+    _questionnaire, page, block_id = wizard
+    restrict_page(page.get_parent())
+
+    response = Client().post(step_url(page), {"leadwizard-block": block_id, "q-industry": "handel"})
+
+    assert response.status_code == 403
+
+
+def test_a_step_on_an_alias_has_its_source_pages_restrictions(wizard, site_tree):
+    _questionnaire, page, block_id = wizard
+    alias = page.create_alias(update_slug="crm-ratgeber-kopie")
+    restrict_page(page)  # on the source: an alias cannot have restrictions of its own
+
+    refused = Client().post(step_url(alias), {"leadwizard-block": block_id, "q-industry": "handel"})
+    page.get_view_restrictions().delete()
+    answered = Client().post(step_url(alias), {"leadwizard-block": block_id, "q-industry": "handel"})
+
+    assert refused.status_code == 403
+    assert answered.status_code == 302
+
+
+def test_a_page_is_read_as_its_own_type_whatever_was_remembered(wizard):
+    _questionnaire, page, block_id = wizard
+    # As if the id had belonged to a page of another type before (SQLite gives ids of deleted rows again).
+    views._PAGE_TYPES[page.pk] = ContentType.objects.get_for_model(Page).pk
+
+    response = Client().post(step_url(page), {"leadwizard-block": block_id, "q-industry": "handel"})
+
+    assert response.status_code == 302
+    assert views._PAGE_TYPES[page.pk] == page.content_type_id
+
+
+def test_a_step_for_a_page_that_is_gone_is_not_found(wizard):
+    _questionnaire, page, block_id = wizard
+    url = step_url(page)
+    page.unpublish()
+
+    assert Client().post(url, {"leadwizard-block": block_id}).status_code == 404
+
+
+def test_with_several_sites_the_step_leads_to_the_page_as_wagtail_links_it(wizard, site_tree):
+    _questionnaire, page, block_id = wizard
+    other_root = Page.get_first_root_node().add_child(
+        instance=Page(title="Andere Seite", slug="andere-seite")
+    )
+    Site.objects.create(hostname="andere.example", port=80, root_page=other_root)
+    Site.clear_site_root_paths_cache()
+
+    response = Client().post(step_url(page), {"leadwizard-block": block_id, "q-industry": "handel"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(page.relative_url(Site.objects.get(is_default_site=True)) + "?")
