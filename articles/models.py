@@ -387,16 +387,29 @@ def attach_article_links(articles, request=None, index=None):
     return articles
 
 
+def _covering_restrictions():
+    """View restrictions on the outer query's page or one of its ancestors."""
+    return PageViewRestriction.objects.filter(page__path=Substr(OuterRef("path"), 1, Length("page__path")))
+
+
 def without_view_restrictions(queryset):
     """``queryset`` without the pages a view restriction covers (on the page or an ancestor).
 
     The same pages as Wagtail's ``public()``, in the same query: ``public()`` first
     reads every restriction, one query more each time a page uses it.
     """
-    covering = PageViewRestriction.objects.filter(
-        page__path=Substr(OuterRef("path"), 1, Length("page__path"))
-    )
-    return queryset.exclude(Exists(covering))
+    return queryset.exclude(Exists(_covering_restrictions()))
+
+
+def view_restrictions_may_apply():
+    """Whether a view restriction may apply to the outer query's page, as an expression.
+
+    False when no restriction is on the page or an ancestor and none of them is an
+    alias (an alias has its source page's restrictions, which Wagtail's
+    ``get_view_restrictions`` reads); True where Wagtail's own check must be asked.
+    """
+    aliased = Page.objects.filter(path=Substr(OuterRef("path"), 1, Length("path")), alias_of__isnull=False)
+    return Exists(_covering_restrictions()) | Exists(aliased)
 
 
 def visible_articles(in_one_query=False):
@@ -467,7 +480,9 @@ class ArticleIndexPage(RoutablePageMixin, GermanSlugPageMixin, Page):
     def route(self, request, path_components):
         # An article's address: the article with its locale, author and hero image in one
         # query, where Wagtail's routing takes two (the page, then its specific type) and the
-        # article's template then one for each. Author, topic and feed routes keep precedence.
+        # article's template then one for each; whether a view restriction may apply is found
+        # in the same query, where Wagtail's check before serving takes two more (ArticlePage.
+        # get_view_restrictions). Author, topic and feed routes keep precedence.
         if len(path_components) == 1 and self.live:
             try:
                 self.resolve_subpage(f"/{path_components[0]}/")
@@ -476,6 +491,7 @@ class ArticleIndexPage(RoutablePageMixin, GermanSlugPageMixin, Page):
                     ArticlePage.objects.child_of(self)
                     .filter(slug=path_components[0])
                     .select_related("locale", "author", "hero_image")
+                    .annotate(view_restrictions_may_apply=view_restrictions_may_apply())
                     .first()
                 )
                 if article is not None and article.specific_class is ArticlePage:
@@ -1107,6 +1123,13 @@ class ArticlePage(GermanSlugPageMixin, Page):
         if hero_url:
             data["image"] = [hero_url]
         return data
+
+    def get_view_restrictions(self):
+        # Routing found in its query that none can apply (ArticleIndexPage.route): Wagtail's check
+        # before serving then needs no queries of its own.
+        if self.__dict__.get("view_restrictions_may_apply") is False:
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
