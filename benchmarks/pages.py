@@ -30,9 +30,11 @@ visit of the article, prepared beforehand); each step counts the reader in the
 funnel and checks the rate limit as for any reader (the limit is raised so that
 all load comes from one address without being refused).
 
-Each target is loaded with ``wrk`` for ``--duration`` seconds after a warm-up and
-prints requests/s (steps/s for the wizard) and p50/p99 latency (p95 for the wizard
-with JavaScript). Queries per request come from one request of each page through
+Each target is loaded with ``wrk`` for ``--duration`` seconds after a warm-up, in
+``--rounds`` turns with the other targets of its configuration (floor, article,
+floor, article, ...), so that a slower minute of a shared machine falls on all of
+them alike; prints requests/s (steps/s for the wizard) over all turns, the median
+turn's p50 and the highest turn's p99 (p95 for the wizard with JavaScript). Queries per request come from one request of each page through
 Django's test client in this process, with the same settings. Then the ratios and
 whether the targets of issue 15 are met (``TARGETS``). Exit status 1 when one is
 missed.
@@ -45,6 +47,7 @@ import re
 import secrets
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -77,7 +80,13 @@ def parse_args():
     parser.add_argument(
         "--workers", type=int, default=None, help="gunicorn workers (default: production's, 2 × cores + 1)"
     )
-    parser.add_argument("--duration", type=int, default=15, help="seconds of load per target")
+    parser.add_argument("--duration", type=int, default=15, help="seconds of load per target, in all rounds")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="the targets of a configuration take turns this many times, each for duration / rounds seconds",
+    )
     parser.add_argument("--warmup", type=int, default=3, help="seconds of load before measuring")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
@@ -228,13 +237,12 @@ LATENCY_RE = re.compile(r"^\s*(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def load(args, url):
-    """(requests/s, p50 ms, p99 ms, non-2xx count) for ``url`` under wrk."""
+def load(args, url, seconds, warmup):
+    """(requests/s, p50 ms, p99 ms, non-2xx count) for ``url`` under wrk for ``seconds``."""
     base = ["wrk", f"-t{args.threads}", f"-c{args.connections}", "--latency"]
-    subprocess.run([*base, f"-d{args.warmup}s", url], check=True, capture_output=True)
-    output = subprocess.run(
-        [*base, f"-d{args.duration}s", url], check=True, capture_output=True, text=True
-    ).stdout
+    if warmup:
+        subprocess.run([*base, f"-d{warmup}s", url], check=True, capture_output=True)
+    output = subprocess.run([*base, f"-d{seconds}s", url], check=True, capture_output=True, text=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     latency = {p: float(v) * UNIT[u] for p, v, u in LATENCY_RE.findall(output)}
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
@@ -323,8 +331,8 @@ def lua_string(value):
     return "[==[" + value + "]==]"
 
 
-def load_steps(args, server_url, step, follow):
-    """(steps/s, p50 ms, p95 ms, failed) of wizard steps under wrk; ``follow``: without JavaScript."""
+def load_steps(args, server_url, step, follow, seconds, warmup):
+    """(steps/s, p50 ms, p95 ms, failed) of wizard steps under wrk for ``seconds``; ``follow``: without JavaScript."""
     script = Path(tempfile.mkdtemp()) / "step.lua"
     script.write_text(
         STEP_LUA
@@ -337,11 +345,12 @@ def load_steps(args, server_url, step, follow):
     )
     base = ["wrk", f"-t{args.threads}", f"-c{args.connections}", "--latency", "-s", str(script)]
     try:
-        subprocess.run(
-            [*base, f"-d{args.warmup}s", server_url + step["action"]], check=True, capture_output=True
-        )
+        if warmup:
+            subprocess.run(
+                [*base, f"-d{warmup}s", server_url + step["action"]], check=True, capture_output=True
+            )
         output = subprocess.run(
-            [*base, f"-d{args.duration}s", server_url + step["action"]],
+            [*base, f"-d{seconds}s", server_url + step["action"]],
             check=True,
             capture_output=True,
             text=True,
@@ -430,21 +439,41 @@ def main():
         step = prepare_step(env) if any(url in ("step", "fragment") for _label, url in targets) else None
         flush_redis(args.redis_url)
         server = Gunicorn(args, env)
+        slices = {label: [] for label, _url in targets}
+        seconds = max(1, round(args.duration / args.rounds))
         try:
-            for label, url in targets:
-                if url in ("step", "fragment"):
-                    rate, p50, tail, errors = load_steps(args, server.url, step, follow=url == "step")
-                else:
-                    rate, p50, tail, errors = load(args, server.url + url)
-                rows.append((label, caches, rate, p50, tail, queries.get(url, ""), errors))
+            # The targets take turns, so that the machine's ups and downs fall on each of them alike.
+            for round_number in range(args.rounds):
+                warmup = args.warmup if round_number == 0 else 0
+                for label, url in targets:
+                    if url in ("step", "fragment"):
+                        measured = load_steps(args, server.url, step, url == "step", seconds, warmup)
+                    else:
+                        measured = load(args, server.url + url, seconds, warmup)
+                    slices[label].append(measured)
         finally:
             server.stop()
+        for label, url in targets:
+            rates, p50s, tails, errors = zip(*slices[label], strict=True)
+            # Equal slices: the mean rate is the whole run's; the tail is the worst slice's.
+            rows.append(
+                (
+                    label,
+                    caches,
+                    statistics.fmean(rates),
+                    statistics.median(p50s),
+                    max(tails),
+                    queries.get(url, ""),
+                    sum(errors),
+                )
+            )
 
     print()
     print(
         f"gunicorn with deploy/gunicorn.conf.py, {args.workers or production_workers()} sync workers"
         f" on 127.0.0.1, wrk {args.threads} threads × "
-        f"{args.connections} connections, {args.duration} s each (after {args.warmup} s warm-up), "
+        f"{args.connections} connections, {args.duration} s each in {args.rounds} turns with the other targets "
+        f"of its configuration (after {args.warmup} s warm-up), tail latency the highest turn's, "
         f"{os.cpu_count()} CPU cores shared by server and load; load average before: {load_before}"
     )
     print(
