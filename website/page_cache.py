@@ -6,11 +6,18 @@ session cookie, without unknown query parameters and to pages served by Wagtail
 are cached; a page that says ``Cache-Control: private``/``no-cache`` (private
 pages, wizard steps) or sets a cookie is never stored.
 
-Why holes: the wizard's forms need a CSRF token, and a token in cached HTML would
+Why holes: the wizard's forms carry a CSRF token, and a token in cached HTML would
 be one reader's token handed to every other reader. So the stored HTML keeps a
 hole where each per-request hidden input's value goes (the CSRF token and the
 wizard's referrer field); every response, cached or fresh, fills the holes for
 the reader it goes to.
+
+A reader without Django's CSRF cookie (a first visit) gets an empty token and no
+cookie: minting a secret and a masked token for each of them was a fifth of a
+cached page's time, and the only form on the site's cached pages, the wizard,
+posts to a view that checks where a post comes from with or without the cookie
+(``leadwizard.wizard.forgery``). A reader who has the cookie gets the token that
+belongs to it, so Django's check passes as on a fresh page.
 
 Why a generation: publishing, unpublishing, moving or deleting a page, and
 saving or deleting any model that pages show (``PAGE_CACHE_INVALIDATE_ON``), sets
@@ -41,7 +48,7 @@ STORED_HEADERS = ("Content-Type", "Content-Language", "Content-Disposition", "Li
 
 # What a per-request hidden input can be filled with, by name.
 FILLERS = {
-    "csrf": lambda request: get_token(request),
+    "csrf": lambda request: get_token(request) if settings.CSRF_COOKIE_NAME in request.COOKIES else "",
     "referrer": lambda request: request.META.get("HTTP_REFERER", "")[:1000],
 }
 _INPUT_TAG = re.compile(rb"<input\b[^>]*>")

@@ -6,8 +6,11 @@ their own (``views.wizard_step``) that checks where the request comes from with
 the headers every current browser sends and no page can forge: ``Sec-Fetch-Site``
 (Fetch Metadata), else ``Origin``, else ``Referer`` (as Django itself does for
 HTTPS). A post from another site is refused by any of them. Where the reader's
-browser did send Django's cookie, Django's token check runs as well, so nothing
-is weaker than before. (OWASP's Cross-Site Request Forgery Prevention Cheat
+browser sent Django's cookie and the form its token, Django's token check runs
+as well, so nothing is weaker than before. A form without a token (a page served
+from a cache to a reader who had no cookie yet, then shown again from the
+browser's history after a fresh page set one) is judged by the headers alone,
+like every post without the cookie. (OWASP's Cross-Site Request Forgery Prevention Cheat
 Sheet names Fetch Metadata and origin verification as protections in their own
 right.)
 """
@@ -45,11 +48,15 @@ def _same_origin(url, request):
     return origin == _own_origin(request) or _trusted(origin)
 
 
+def _sent_token(request):
+    return bool(request.POST.get("csrfmiddlewaretoken") or request.META.get(settings.CSRF_HEADER_NAME))
+
+
 def forgery_reason(request):
     """Why this post must be refused as possibly forged, or None when it came from the site itself."""
     if getattr(request, "_dont_enforce_csrf_checks", False):
         return None  # Django's test client without enforce_csrf_checks, as for every Django view
-    if settings.CSRF_COOKIE_NAME in request.COOKIES:
+    if settings.CSRF_COOKIE_NAME in request.COOKIES and _sent_token(request):
         # The reader's browser takes part in Django's protection: it must pass it.
         rejected = CsrfViewMiddleware(lambda req: None).process_view(request, None, (), {})
         if rejected is not None:

@@ -386,16 +386,36 @@ class TestPostsFromElsewhere:
         fragment = self.post(client, page, block_id, HTTP_X_LEADWIZARD="fragment", **headers)
         assert fragment.status_code == 403 and "<html" not in fragment.content.decode()
 
-    def test_a_reader_with_the_cookie_must_pass_djangos_token_check_too(self, wizard):
+    def test_a_reader_with_the_cookie_and_a_token_must_pass_djangos_token_check_too(self, wizard):
         _q, page, block_id = wizard
         client = Client(enforce_csrf_checks=True)
         client.get(page.url)  # sets the CSRF cookie
         assert "csrftoken" in client.cookies
-        response = self.post(client, page, block_id, HTTP_SEC_FETCH_SITE="same-origin")
+        stranger = Client()
+        stranger.get(page.url)
+        wrong_token = re.search(
+            r'name="csrfmiddlewaretoken" value="([^"]+)"', stranger.get(page.url).content.decode()
+        )
+        response = self.post(
+            client, page, block_id, HTTP_SEC_FETCH_SITE="same-origin", HTTP_X_CSRFTOKEN=wrong_token.group(1)
+        )
         assert state_of(response["Location"]).answers == {}
         run = WizardRun(client, page, block_id)
         run.answer(industry="handel")
         assert state_of(run.location).answers == {"industry": "handel"}
+
+    def test_a_form_without_a_token_is_judged_by_where_it_comes_from(self, wizard):
+        """A page a cache served before the reader had the cookie, shown again from the browser's history."""
+        _q, page, block_id = wizard
+        client = Client(enforce_csrf_checks=True)
+        client.get(page.url)  # sets the CSRF cookie
+        assert "csrftoken" in client.cookies
+
+        from_the_site = self.post(client, page, block_id, HTTP_SEC_FETCH_SITE="same-origin")
+        from_elsewhere = self.post(client, page, block_id, HTTP_SEC_FETCH_SITE="cross-site")
+
+        assert state_of(from_the_site["Location"]).answers == {"industry": "handel"}
+        assert state_of(from_elsewhere["Location"]).answers == {}
 
 
 def test_starting_again_is_a_new_request_from_the_same_reader(client, wizard):
