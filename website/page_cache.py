@@ -25,10 +25,21 @@ a new generation after the transaction commits. Entries carry the generation the
 were rendered under, so all app servers stop using old entries at once, and a
 page showing another page's title (related teasers, "Lesen Sie auch") is never
 stale.
+
+Why a copy in each process: asking Redis for the entry and the generation was a
+third of a cached page's time. With ``PAGE_CACHE_LOCAL_SECONDS`` above 0 each
+process keeps its ``PAGE_CACHE_LOCAL_ENTRIES`` most recently served entries and
+the generation it last read, and asks Redis again once that reading is older than
+``PAGE_CACHE_LOCAL_SECONDS``: a change made through another process shows after
+at most that long (one second in production), one made through this process at
+once. Off (0) unless set, so that development and tests see every change at once.
 """
 
 import re
+import threading
+import time
 import uuid
+from collections import OrderedDict
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
@@ -95,6 +106,54 @@ def invalidate_all():
     # A random value rather than a counter: an evicted counter could start again
     # at a number that old entries still carry.
     get_cache().set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    LOCAL.clear()
+
+
+class LocalEntries:
+    """This process's copies of the entries it served last, and the generation it last read from the cache.
+
+    Thread-safe: the development server and the live test server answer in threads.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._entries = OrderedDict()
+        self._generation = None
+        self._read_at = 0.0
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+            self._generation = None
+
+    def generation(self, max_age):
+        """The generation read less than ``max_age`` seconds ago, or None."""
+        with self._lock:
+            if self._generation is not None and time.monotonic() - self._read_at < max_age:
+                return self._generation
+            return None
+
+    def read(self, generation):
+        with self._lock:
+            self._generation, self._read_at = generation, time.monotonic()
+
+    def get(self, key, generation):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry["generation"] != generation:
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key, entry, size):
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > size:
+                self._entries.popitem(last=False)
+
+
+LOCAL = LocalEntries()
 
 
 def mark_cacheable(request):
@@ -178,25 +237,36 @@ class PageCacheMiddleware:
         if key is None:
             return self.get_response(request)
 
+        local_seconds = _setting("PAGE_CACHE_LOCAL_SECONDS", 0)
+        local_size = _setting("PAGE_CACHE_LOCAL_ENTRIES", 64)
+        if local_seconds > 0:
+            generation = LOCAL.generation(local_seconds)
+            entry = LOCAL.get(key, generation) if generation is not None else None
+            if entry is not None:
+                return self.cached_response(request, entry)
+
         cache = get_cache()
         found = cache.get_many([key, GENERATION_KEY])
         generation = found.get(GENERATION_KEY) or current_generation(cache)
+        if local_seconds > 0:
+            LOCAL.read(generation)
         entry = found.get(key)
         if entry is not None and entry["generation"] == generation:
+            if local_seconds > 0:
+                LOCAL.put(key, entry, local_size)
             return self.cached_response(request, entry)
 
         response = self.get_response(request)
         if may_store(request, response):
-            cache.set(
-                key,
-                {
-                    "generation": generation,
-                    "status": response.status_code,
-                    "content": cut_holes(response.content),
-                    "headers": [(name, response[name]) for name in STORED_HEADERS if name in response],
-                },
-                timeout=_setting("PAGE_CACHE_SECONDS", 600),
-            )
+            entry = {
+                "generation": generation,
+                "status": response.status_code,
+                "content": cut_holes(response.content),
+                "headers": [(name, response[name]) for name in STORED_HEADERS if name in response],
+            }
+            cache.set(key, entry, timeout=_setting("PAGE_CACHE_SECONDS", 600))
+            if local_seconds > 0:
+                LOCAL.put(key, entry, local_size)
             response[HEADER] = "miss"
         return response
 

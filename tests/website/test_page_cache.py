@@ -283,3 +283,80 @@ def test_cut_and_fill_holes_keep_other_inputs():
     assert len(token) == 64 and token != b"SECRET"
     without_cookie = page_cache.fill_holes(cut, RequestFactory().get("/"))
     assert b'name="csrfmiddlewaretoken" value=""' in without_cookie
+
+
+@pytest.fixture
+def local_copies(cache_on):
+    """Each process keeps the entries it served for a minute, as production does for a second."""
+    cache_on.PAGE_CACHE_LOCAL_SECONDS = 60
+    page_cache.LOCAL.clear()
+    yield cache_on
+    page_cache.LOCAL.clear()
+
+
+@pytest.fixture
+def shared_cache_reads(monkeypatch):
+    """How often the shared cache was asked for entries."""
+    calls = []
+    cache = page_cache.get_cache()
+    get_many = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys: calls.append(keys) or get_many(keys), raising=False)
+    monkeypatch.setattr(page_cache, "get_cache", lambda: cache)
+    return calls
+
+
+def test_a_process_serves_its_own_copy_without_asking_the_shared_cache(
+    local_copies, wizard_page, shared_cache_reads
+):
+    page, *_ = wizard_page
+    Client().get(page.url)
+    asked = len(shared_cache_reads)
+
+    second = Client().get(page.url, HTTP_REFERER="https://news.example/crm")
+
+    assert status(second) == "hit"
+    assert len(shared_cache_reads) == asked
+    # Still filled for this reader.
+    assert REFERRER_RE.search(second.content.decode()).group(1) == "https://news.example/crm"
+
+
+def test_a_change_through_another_process_shows_once_the_local_reading_is_old(
+    local_copies, wizard_page, monkeypatch
+):
+    page, *_ = wizard_page
+    clock = [1000.0]
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: clock[0])
+    Client().get(page.url)
+    # Another app server published something: a new generation in the shared cache only.
+    page_cache.get_cache().set(page_cache.GENERATION_KEY, "from-another-process", timeout=None)
+
+    clock[0] += 59
+    within = Client().get(page.url)
+    clock[0] += 2
+    after = Client().get(page.url)
+
+    assert status(within) == "hit"
+    assert status(after) == "miss"
+
+
+def test_a_change_through_this_process_shows_at_once(local_copies, wizard_page):
+    page, *_ = wizard_page
+    Client().get(page.url)
+    assert status(Client().get(page.url)) == "hit"
+
+    page_cache.invalidate_all()
+
+    assert status(Client().get(page.url)) == "miss"
+
+
+def test_a_process_keeps_only_its_most_recent_entries(local_copies, wizard_page, shared_cache_reads):
+    local_copies.PAGE_CACHE_LOCAL_ENTRIES = 1
+    page, _block_id, related, _author = wizard_page
+    Client().get(page.url)
+    Client().get(related.url)  # pushes the first page out of this process's copies
+    asked = len(shared_cache_reads)
+
+    again = Client().get(page.url)
+
+    assert status(again) == "hit"  # from the shared cache
+    assert len(shared_cache_reads) == asked + 1

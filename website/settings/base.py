@@ -273,6 +273,10 @@ LEADWIZARD_MIN_SECONDS = env_int("LEADWIZARD_MIN_SECONDS", 5)
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 PAGE_CACHE_ALIAS = "default"
+# Each process keeps the entries it served last for this many seconds before asking Redis again
+# (website/page_cache.py); 0: always ask. Production sets 1.
+PAGE_CACHE_LOCAL_SECONDS = env_int("PAGE_CACHE_LOCAL_SECONDS", 0)
+PAGE_CACHE_LOCAL_ENTRIES = env_int("PAGE_CACHE_LOCAL_ENTRIES", 64)
 # Hidden inputs filled per reader in cached pages (the CSRF token always is): the wizard
 # records where a reader came from, which differs for every reader of one cached page.
 PAGE_CACHE_PER_REQUEST_INPUTS = {"leadwizard-referrer": "referrer"}
