@@ -872,7 +872,9 @@ class Stack:
     def start_worker(self) -> Proc:
         if self.is_alive("worker"):
             return self.processes["worker"]
-        command = [_python(), "manage.py", "db_worker", "--no-reload", "--interval", "1"]
+        # At a lower CPU priority, as deploy/crmportal-worker.service runs it (Nice=10): e-mails and
+        # webhooks wait a moment when readers' requests need the cores.
+        command = ["nice", "-n", "10", _python(), "manage.py", "db_worker", "--no-reload", "--interval", "1"]
         self._replace("worker", _spawn("worker", command, self.env, self.logs_dir / "worker.log"))
         return self.processes["worker"]
 
