@@ -61,23 +61,15 @@ def _upsert(connection, page_id, questionnaire_id, day, rows):
     date_value = meta.get_field("date").get_db_prep_value(day, connection)
     for step, question in rows:
         params += [date_value, page_id, questionnaire_id, step, question]
-    # Only quoted names from the model go into the text; every value is a parameter.
+    # Written here because Django's bulk_create(update_conflicts=True) can only overwrite a
+    # column with the new row's value, not add to it. Only quoted names from the model go
+    # into the text; every value is a parameter.
     sql = (
         f"INSERT INTO {table} ({', '.join(columns)}, {count_column}) VALUES {values} "  # noqa: S608
         f"ON CONFLICT ({', '.join(columns)}) DO UPDATE SET {count_column} = {table}.{count_column} + 1"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-
-
-def count_step(page_id, questionnaire_id, step_key, day=None):
-    """Count one reader reaching ``step_key`` in the cohort of ``day`` (``count`` for a single step)."""
-    count(page_id, questionnaire_id, day, steps=[step_key])
-
-
-def count_answers(page_id, questionnaire_id, question_keys, day=None):
-    """Count one reader having answered each of ``question_keys`` in the cohort of ``day`` (``count``)."""
-    count(page_id, questionnaire_id, day, questions=question_keys)
 
 
 # Other databases: an update, and an insert when the row is missing.

@@ -80,17 +80,12 @@ def find_wizard(page, path):
 def path_of(request, page, value):
     """The path of the wizard block whose value is ``value`` on ``page``; None when it is not the page's own.
 
-    Found once per request and page: the page's StreamField values are the very
-    objects its template renders, so a value is recognised by its identity.
+    The page's StreamField values are the very objects its template renders, so a
+    value is recognised by its identity among the placements found for the page.
     """
     if request is None or page is None:
         return None
-    cache = getattr(request, "_leadwizard_paths", None)
-    if cache is None:
-        cache = request._leadwizard_paths = {}
-    key = (page.pk, id(page))
-    if key not in cache:
-        cache[key] = {
-            id(found_value): path for path, (_block, found_value) in wizard_placements(page).items()
-        }
-    return cache[key].get(id(value))
+    return next(
+        (path for path, (_block, found_value) in wizard_placements(page).items() if found_value is value),
+        None,
+    )

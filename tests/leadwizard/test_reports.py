@@ -19,7 +19,6 @@ from leadwizard.models import FunnelCount, Lead, Questionnaire, Shortlist
 from leadwizard.questionnaire import Definition, Question, Step
 from leadwizard.reports import conversion_rows, funnel_days, funnel_rows, handover_weeks, nearest_rank
 from leadwizard.wizard import funnel as funnel_counting
-from leadwizard.wizard.funnel import count_answers, count_step
 from tests.factories import (
     ArticlePageFactory,
     LeadFactory,
@@ -344,9 +343,9 @@ def test_count_step_counts_into_the_readers_cohort_day(wizard_page):
     questionnaire, page = wizard_page
     started = days_ago(3)
 
-    count_step(page.pk, questionnaire.pk, "size", day=started)
-    count_step(page.pk, questionnaire.pk, "size", day=started)
-    count_step(page.pk, questionnaire.pk, "size")
+    funnel_counting.count(page.pk, questionnaire.pk, started, steps=["size"])
+    funnel_counting.count(page.pk, questionnaire.pk, started, steps=["size"])
+    funnel_counting.count(page.pk, questionnaire.pk, steps=["size"])
 
     assert sorted(FunnelCount.objects.values_list("date", "step", "question", "count")) == [
         (started, "size", "", 2),
@@ -373,7 +372,7 @@ def test_count_step_adds_to_a_row_another_request_created_meanwhile(wizard_page,
 
     monkeypatch.setattr(QuerySet, "update", update_missing_the_row_once)
 
-    count_step(page.pk, questionnaire.pk, "industry")
+    funnel_counting.count(page.pk, questionnaire.pk, steps=["industry"])
 
     assert len(calls) == 2  # the insert hit the unique constraint and the retry added to the row
     assert FunnelCount.objects.get().count == 6
@@ -386,11 +385,13 @@ def test_count_answers_counts_each_question_once(wizard_page, django_assert_num_
     if not upsert:
         monkeypatch.setattr(funnel_counting, "UPSERT_VENDORS", set())
 
-    count_answers(page.pk, questionnaire.pk, ["employees", "users", "employees", ""], day=started)
+    funnel_counting.count(
+        page.pk, questionnaire.pk, started, questions=["employees", "users", "employees", ""]
+    )
     with django_assert_num_queries(1 if upsert else 2):
-        count_answers(page.pk, questionnaire.pk, ["employees", "users"], day=started)
-    count_answers(page.pk, questionnaire.pk, ["employees", "uses"], day=started)
-    count_answers(page.pk, questionnaire.pk, [], day=started)
+        funnel_counting.count(page.pk, questionnaire.pk, started, questions=["employees", "users"])
+    funnel_counting.count(page.pk, questionnaire.pk, started, questions=["employees", "uses"])
+    funnel_counting.count(page.pk, questionnaire.pk, started, questions=[])
 
     assert sorted(FunnelCount.objects.values_list("date", "step", "question", "count")) == [
         (started, "", "employees", 3),
@@ -411,7 +412,7 @@ def test_count_answers_when_another_request_creates_a_row_first(wizard_page, mon
 
     monkeypatch.setattr(QuerySet, "values_list", other_request_inserts_after_the_lookup)
 
-    count_answers(page.pk, questionnaire.pk, ["employees", "users", "uses"])
+    funnel_counting.count(page.pk, questionnaire.pk, questions=["employees", "users", "uses"])
 
     monkeypatch.undo()
     assert dict(FunnelCount.objects.values_list("question", "count")) == {
@@ -426,8 +427,8 @@ def test_a_steps_counts_are_one_query_that_adds_to_rows_and_creates_the_missing_
 ):
     questionnaire, page = wizard_page
     started = days_ago(2)
-    count_step(page.pk, questionnaire.pk, "industry", day=started)
-    count_answers(page.pk, questionnaire.pk, ["industry"], day=started)
+    funnel_counting.count(page.pk, questionnaire.pk, started, steps=["industry"])
+    funnel_counting.count(page.pk, questionnaire.pk, started, questions=["industry"])
 
     with django_assert_num_queries(1):
         funnel_counting.count(
