@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from .columns import columns_for
 from .formulas import GUARD_STARTS, neutralise
 from .reading import CHUNK_SIZE, iter_chunks_read_ahead
-from .rows import RowPlan, ValueMemo, chunk_by_field, notes_by_lead, parse_datetime
+from .rows import RowPlan, ValueMemo, chunk_by_field, chunk_notes, notes_prefetch, parse_datetime
 
 BOM = "\ufeff"
 CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -309,7 +309,7 @@ def csv_block(plan, records, dates, dialect, zone):
             columns.append(dialect.fields(plan.vendor_column(by_field[0], by_field[where])))
         elif kind == "notes":
             if notes is None:
-                notes = notes_by_lead(by_field[0], zone)
+                notes = chunk_notes(records, zone)
             columns.append(dialect.fields([notes.get(pk, "") for pk in by_field[0]]))
         elif kind == "words":
             columns.append(dialect.fields([extra.get(value, value) for value in by_field[where]]))
@@ -339,7 +339,9 @@ def iter_csv(queryset, columns=None, chunk_size=CHUNK_SIZE, progress=None, diale
     zone = timezone.get_default_timezone()
     dates = _LocalTimeTexts(zone)
     done = 0
-    chunks = iter_chunks_read_ahead(plan.queryset, plan.fields, chunk_size)
+    chunks = iter_chunks_read_ahead(
+        plan.queryset, plan.fields, chunk_size, prefetch=notes_prefetch(zone) if plan.has_notes else None
+    )
     try:
         for records in chunks:
             yield csv_block(plan, records, dates, csv_dialect, zone).encode()

@@ -236,59 +236,73 @@ def _compile_range_queries(queryset, fields, chunk_size):
 READERS = 2
 
 
-def iter_chunks_in_parallel(queryset, fields, chunk_size=CHUNK_SIZE, readers=READERS):
+class Chunk(list):
+    """A chunk of rows, with what ``prefetch`` gave for its ids, read by the thread that read the chunk."""
+
+    prefetched = None
+
+
+def iter_chunks_in_parallel(queryset, fields, chunk_size=CHUNK_SIZE, readers=READERS, prefetch=None):
     """``iter_chunks`` on PostgreSQL, with ``readers`` chunks computed at once by as many database backends.
 
-    The caller's connection finds where each chunk ends (the id of its last
-    lead: a short query on the ids alone), and threads with connections of
-    their own read the chunks between two ids, each in its own backend, while
-    the caller turns the chunk before into text: the database's share of the
-    work (the JSON picked apart, the CSV fields written) runs on every core.
-    At most ``readers`` chunks wait, so memory stays flat. Rows are those of
-    ``iter_chunks``; leads added while the export runs come in the last chunk.
-    Only for autocommit: the connections of their own could not see what the
-    caller's open transaction changed (``iter_chunks_read_ahead`` decides).
+    A thread finds where each chunk ends (the id of its last lead: a short
+    query on the ids alone), and threads with connections of their own read the
+    chunks between two ids, each in its own backend, while the caller turns the
+    chunk before into text: the database's share of the work (the JSON picked
+    apart, the CSV fields written) runs on every core, and the caller's thread,
+    which does the formatting, never waits for a query. ``prefetch(ids,
+    connection)``, when given, is called by the reader of each chunk with the
+    chunk's ids and its connection; the chunk (a ``Chunk``) carries the result as
+    ``prefetched``. At most ``readers`` chunks wait, so memory stays flat. Rows
+    are those of ``iter_chunks``; leads added while the export runs come in the
+    last chunk. Only for autocommit: the connections of their own could not see
+    what the caller's open transaction changed (``iter_chunks_read_ahead`` decides).
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    connection = connections[queryset.db]
     queries = _compile_range_queries(queryset, fields, chunk_size)
     if queries is None:
         yield from iter_chunks(queryset, fields, chunk_size)
         return
     readers_free = queue.Queue()
     opened = []
-    for _number in range(readers):
+    # One connection per reader, and one for the chunks' ends, each used by a thread of its own.
+    for _number in range(readers + 1):
         reader = connections.create_connection(queryset.db)
-        reader.inc_thread_sharing()  # used by whichever thread of the pool reads the next chunk
+        reader.inc_thread_sharing()
         opened.append(reader)
         readers_free.put(reader)
+    ends_connection = readers_free.get()
 
     def read(sql, params):
         reader = readers_free.get()
         try:
             with reader.cursor() as cursor:
                 cursor.execute(sql, params)
-                return cursor.fetchall()
+                rows = cursor.fetchall()
+            prefetched = prefetch([row[0] for row in rows], reader) if prefetch and rows else None
+            return rows, prefetched
         finally:
             readers_free.put(reader)
 
     def ends():
         """(after, up to) ids of each chunk in turn; None for "from the first" and "to the last"."""
         last = None
-        with connection.cursor() as cursor:
-            while True:
+        while True:
+            with (
+                ends_connection.cursor() as cursor
+            ):  # not held across a yield: the caller may stop at any one
                 cursor.execute(*queries.end_after(last))
                 row = cursor.fetchone()
-                end = None if row is None else row[0]
-                yield last, end
-                if end is None:
-                    return
-                last = end
+            end = None if row is None else row[0]
+            yield last, end
+            if end is None:
+                return
+            last = end
 
     pool = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="lead-export-reader")
     pending = collections.deque()
-    bounds = ends()
+    bounds = read_ahead(ends())
     try:
         while True:
             # Every reader busy while the caller works on the chunk handed over.
@@ -296,9 +310,11 @@ def iter_chunks_in_parallel(queryset, fields, chunk_size=CHUNK_SIZE, readers=REA
                 pending.append(pool.submit(read, *queries.between(low, high)))
             if not pending:
                 return
-            rows = pending.popleft().result()
+            rows, prefetched = pending.popleft().result()
             if rows:
-                yield list(queries.compiler.results_iter(results=[rows]))
+                chunk = Chunk(queries.compiler.results_iter(results=[rows]))
+                chunk.prefetched = prefetched
+                yield chunk
     finally:
         bounds.close()
         for future in pending:
@@ -309,7 +325,7 @@ def iter_chunks_in_parallel(queryset, fields, chunk_size=CHUNK_SIZE, readers=REA
             reader.dec_thread_sharing()
 
 
-def iter_chunks_read_ahead(queryset, fields, chunk_size=CHUNK_SIZE):
+def iter_chunks_read_ahead(queryset, fields, chunk_size=CHUNK_SIZE, prefetch=None):
     """``iter_chunks``, but on PostgreSQL the database works on the next chunk while the caller has this one.
 
     A thread runs the chunk queries (compiled by the ORM) on two cursors of the
@@ -325,12 +341,13 @@ def iter_chunks_read_ahead(queryset, fields, chunk_size=CHUNK_SIZE):
 
     Outside a transaction (autocommit, as in a request or the background task)
     the chunks are read by ``iter_chunks_in_parallel`` instead, two at once on
-    connections of their own, so that the database's share runs on two cores.
+    connections of their own, so that the database's share runs on two cores;
+    ``prefetch`` is passed on to it (elsewhere chunks carry nothing prefetched).
     """
     connection = connections[queryset.db]
     queries = None
     if connection.vendor == "postgresql" and not connection.in_atomic_block and PARALLEL_READS:
-        yield from iter_chunks_in_parallel(queryset, fields, chunk_size)
+        yield from iter_chunks_in_parallel(queryset, fields, chunk_size, prefetch=prefetch)
         return
     if connection.vendor == "postgresql":
         queries = _compile_chunk_queries(queryset, fields, chunk_size)

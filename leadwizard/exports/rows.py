@@ -187,17 +187,19 @@ def _hashable(value):
     return type(value) is not dict and type(value) is not list
 
 
-def notes_by_lead(pks, zone):
+def notes_by_lead(pks, zone, connection=None):
     """The internal notes of the leads ``pks`` as one text per lead, oldest first, one query.
 
     Each note is "YYYY-MM-DD HH:MM Author: text", in the site's time zone; notes
-    are separated by a line break.
+    are separated by a line break. ``connection``: a database connection to ask
+    instead of the queryset's (a chunk reader's own, in its thread).
     """
     from ..models import LeadNote
 
     notes = defaultdict(list)
     notes_of_chunk = LeadNote.objects.all()
-    connection = connections[notes_of_chunk.db]
+    if connection is None:
+        connection = connections[notes_of_chunk.db]
     if connection.vendor == "postgresql":
         # One array parameter: the ORM's IN list prepares each of a chunk's ids, a fifth of an XLSX export's time.
         column = (
@@ -209,11 +211,29 @@ def notes_by_lead(pks, zone):
     records = notes_of_chunk.order_by("created_at", "pk").values_list(
         "lead_id", "created_at", "author_name", "author__" + username_field()[len("assignee__") :], "text"
     )
-    for lead_id, created_at, author_name, username, text in records:
+    compiler = records.query.get_compiler(connection=connection)
+    for lead_id, created_at, author_name, username, text in compiler.results_iter(tuple_expected=True):
         author = author_name or username or ""
         when = timezone.localtime(created_at, zone).strftime("%Y-%m-%d %H:%M")
         notes[lead_id].append(f"{when} {author}: {text}" if author else f"{when}: {text}")
     return {lead_id: "\n".join(texts) for lead_id, texts in notes.items()}
+
+
+def chunk_notes(records, zone):
+    """``notes_by_lead`` of a chunk's leads: what its reader fetched beside it (``Chunk.prefetched``), else asked now."""
+    prefetched = getattr(records, "prefetched", None)
+    if prefetched is not None:
+        return prefetched
+    return notes_by_lead([record[0] for record in records], zone)
+
+
+def notes_prefetch(zone):
+    """A ``prefetch`` for ``iter_chunks_read_ahead``: the chunk's notes, read by the chunk's reader."""
+
+    def prefetch(pks, connection):
+        return notes_by_lead(pks, zone, connection)
+
+    return prefetch
 
 
 class RowPlan:
@@ -351,6 +371,11 @@ class RowPlan:
         run[1].append(kind)
         return run
 
+    @property
+    def has_notes(self):
+        """Whether a column shows the internal notes (read per chunk)."""
+        return any(kind == "notes" for kind, _index, _extra in self.transforms)
+
     def answers(self, record):
         if self.answers_by_key:
             texts = record[self.answers_index : self.answers_index + len(self.answer_keys)]
@@ -417,9 +442,7 @@ class RowPlan:
 
     def rows(self, records, zone):
         positions = self.positions
-        notes = None
-        if any(kind == "notes" for kind, _index, _extra in self.transforms):
-            notes = notes_by_lead([record[0] for record in records], zone)
+        notes = chunk_notes(records, zone) if self.has_notes else None
         questionnaire_index = self.questionnaire_index
         for record in records:
             flat = (*record, *self.answers(record)) if self.answer_keys else record

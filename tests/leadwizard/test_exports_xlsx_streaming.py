@@ -16,13 +16,14 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl.xml import LXML as OPENPYXL_WRITES_WITH_LXML
 
 from leadwizard.checks import export_settings
 from leadwizard.exports import columns_for, iter_csv, reading, write_xlsx
 from leadwizard.exports.xlsx import write_openpyxl
 from leadwizard.exports.xlsx_streaming import write_streaming
-from leadwizard.models import Lead
+from leadwizard.models import Lead, LeadNote
 from tests.factories import LeadFactory, QuestionnaireFactory
 from tests.leadwizard.test_exports_postgres import line_by_line, odd_leads  # noqa: F401 - the shared odd data
 
@@ -186,3 +187,30 @@ def test_chunks_read_in_parallel_are_those_of_one_connection(monkeypatch):
     next(chunks), next(chunks)
     chunks.close()
     assert Lead.objects.count() == 12
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_chunk_ends_and_notes_are_read_beside_the_caller(django_user_model):
+    """Outside a transaction the caller's thread only formats: chunk ends and each chunk's notes are read
+    by threads with connections of their own, and the notes are those the caller would have read."""
+    questionnaire = QuestionnaireFactory()
+    author = django_user_model.objects.create_user("beraterin", password="x")  # noqa: S106
+    leads = [LeadFactory(questionnaire=questionnaire) for _number in range(9)]
+    for number, lead in enumerate(leads):
+        for count in range(number % 3):
+            LeadNote.objects.create(lead=lead, text=f"Notiz {count} = 1+1", author=author if count else None)
+    LeadNote.objects.create(lead=leads[4], text="von Hand", author_name="Frau Özdemir")
+    queryset = Lead.objects.all()
+    columns = columns_for(queryset)
+    expected = line_by_line(queryset, columns)
+    with CaptureQueriesContext(connection) as queries:
+        exported = b"".join(iter_csv(queryset, columns, chunk_size=2))
+    assert exported == expected
+    assert "Frau Özdemir: von Hand" in exported.decode() and "beraterin: Notiz 1" in exported.decode()
+    caller_sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "leadwizard_leadnote" not in caller_sql  # no chunk's notes asked by the caller
+    assert "OFFSET" not in caller_sql  # nor where a chunk ends
+    cells, _layout, _data = read_back(write_streaming, queryset, columns, chunk_size=2)
+    reference, _layout, _data = read_back(write_openpyxl, queryset, columns, chunk_size=2)
+    assert cells == reference and len(cells) == 10
