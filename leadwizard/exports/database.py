@@ -199,10 +199,12 @@ class CsvFields(Func):
         return " || ".join(parts), tuple(params)
 
 
-def simple_kind(model, path):
+def simple_kind(model, path, small_integers=False):
     """The ``CsvFields`` kind of a field path's values ("text", "nullable text", "int"), or None.
 
     Yes/no columns are written in words; ``RowPlan`` makes their kind.
+    ``small_integers``: "int" only for fields whose values are below 10**15 (not
+    the 64-bit ones), which a workbook writes digit for digit.
     """
     *relations, name = path.split("__")
     nullable = False
@@ -217,6 +219,8 @@ def simple_kind(model, path):
     if internal_type in _TEXT_TYPES:
         return "nullable text" if nullable or field.null else "text"
     if internal_type in _INTEGER_TYPES:
+        if small_integers and internal_type in ("BigIntegerField", "PositiveBigIntegerField"):
+            return None
         return "int"
     return None
 

@@ -25,6 +25,7 @@ from .columns import (
     definitions,
     export_language,
     export_questionnaires,
+    is_text_column,
     stored_question_key,
 )
 from .database import (
@@ -248,13 +249,17 @@ class RowPlan:
     CSV dialect's ``CsvDialect``. On PostgreSQL each answer then comes as its
     own JSON text, which ``csv_block`` mostly reads without decoding, and the
     runs of text, yes/no and number columns come as finished CSV fields
-    (``CsvFields``); ``rows`` is not available then.
+    (``CsvFields``); ``rows`` is not available then. ``cells``: instead of CSV
+    fields, an expression class that writes a run of text and whole-number
+    columns (``cells(paths, [(kind, as_text), ...])``) as the workbook's cells,
+    on PostgreSQL with a UTF-8 database (``xlsx_streaming.XlsxCells``).
     """
 
-    def __init__(self, queryset, columns, csv=False, language=None, dialect=None, fast=False):
+    def __init__(self, queryset, columns, csv=False, language=None, dialect=None, fast=False, cells=None):
         connection = connections[queryset.db]
         in_database = database_json(connection)
         csv_in_database = csv and dialect is not None and writes_csv_in_database(connection)
+        cells_in_database = csv and cells is not None and writes_csv_in_database(connection)
         self.model = queryset.model
         keys = [key for key, _header in columns]
         self.answer_keys = list(dict.fromkeys(k for k in map(stored_question_key, keys) if k is not None))
@@ -294,6 +299,7 @@ class RowPlan:
 
         places = []  # for rows(): per column ("record", position) or ("answer", number)
         self.csv_columns = []  # for csv_block: per column (kind, where, words)
+        self.csv_column_keys = []  # the column key of each of csv_columns; None for a run of columns
         self.transforms = []  # for rows(): per column index, what turns the value into what is written
         runs = {}  # CsvFields to make: field -> (paths, kinds)
         run = None
@@ -307,6 +313,7 @@ class RowPlan:
                 kind = "answer_json" if self.answers_by_key else "answer"
                 where = answer_positions[number] if self.answers_by_key else number
                 self.csv_columns.append((kind, where, question_key if labelled else None))
+                self.csv_column_keys.append(key)
                 self.transforms.append(
                     ("labels", index, question_key) if labelled else ("joined", index, None)
                 )
@@ -319,15 +326,18 @@ class RowPlan:
                     position = read("top_matches")
                 places.append(("record", position))
                 self.csv_columns.append(("vendors", position, None))
+                self.csv_column_keys.append(key)
                 self.transforms.append(("vendors", index, None))
             elif key == "notes":
                 places.append(("record", 0))  # the pk; the notes are read per chunk
                 self.csv_columns.append(("notes", 0, None))
+                self.csv_column_keys.append(key)
                 self.transforms.append(("notes", index, None))
             elif key in DATETIMES:
                 position = read(f"_{key}_text", Cast(key, TextField()))
                 places.append(("record", position))
                 self.csv_columns.append(("datetime", position, None))
+                self.csv_column_keys.append(key)
                 self.transforms.append(("datetime", index, None))
             elif key in ("status", "marketing_state") or key in BOOLEANS:
                 words = {
@@ -343,17 +353,24 @@ class RowPlan:
                     continue
                 places.append(("record", position))
                 self.csv_columns.append(("words", position, words))
+                self.csv_column_keys.append(key)
                 self.transforms.append(("words", index, words))
             elif csv_in_database and (kind := simple_kind(self.model, path)) is not None:
                 run = self._add_to_run(runs, run, read, path, kind)
+                continue
+            elif (
+                cells_in_database and (kind := simple_kind(self.model, path, small_integers=True)) is not None
+            ):
+                run = self._add_to_run(runs, run, read, path, (kind, is_text_column(key)))
                 continue
             else:
                 position = read(path)
                 places.append(("record", position))
                 self.csv_columns.append(("value", position, None))
+                self.csv_column_keys.append(key)
             run = None
         for field, (paths, kinds) in runs.items():
-            annotations[field] = CsvFields(paths, kinds, dialect)
+            annotations[field] = CsvFields(paths, kinds, dialect) if csv_in_database else cells(paths, kinds)
         self.queryset = queryset.annotate(**annotations) if annotations else queryset
         # Records are (pk, *fields); answers follow them in the flat tuple that a row is picked from.
         width = len(self.fields) + 1
@@ -367,6 +384,7 @@ class RowPlan:
             field = f"_csv_{len(runs)}"
             run = runs[field] = ([], [])
             self.csv_columns.append(("csv", read(field), None))
+            self.csv_column_keys.append(None)
         run[0].append(path)
         run[1].append(kind)
         return run

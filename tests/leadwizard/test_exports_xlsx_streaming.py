@@ -21,8 +21,9 @@ from openpyxl.xml import LXML as OPENPYXL_WRITES_WITH_LXML
 
 from leadwizard.checks import export_settings
 from leadwizard.exports import columns_for, iter_csv, reading, write_xlsx
+from leadwizard.exports.rows import RowPlan
 from leadwizard.exports.xlsx import write_openpyxl
-from leadwizard.exports.xlsx_streaming import write_streaming
+from leadwizard.exports.xlsx_streaming import XlsxCells, write_streaming
 from leadwizard.models import Lead, LeadNote
 from tests.factories import LeadFactory, QuestionnaireFactory
 from tests.leadwizard.test_exports_postgres import line_by_line, odd_leads  # noqa: F401 - the shared odd data
@@ -214,3 +215,18 @@ def test_chunk_ends_and_notes_are_read_beside_the_caller(django_user_model):
     cells, _layout, _data = read_back(write_streaming, queryset, columns, chunk_size=2)
     reference, _layout, _data = read_back(write_openpyxl, queryset, columns, chunk_size=2)
     assert cells == reference and len(cells) == 10
+
+
+@postgresql_only
+def test_postgresql_writes_the_cells_of_text_and_number_columns(workbook_oddities):
+    """The runs of text and whole-number columns come as finished cells from the database (the workbook
+    test above checks they are the reference's); the rest is formatted here."""
+    columns = columns_for(workbook_oddities)
+    plan = RowPlan(workbook_oddities, columns, csv=True, fast=True, cells=XlsxCells)
+    kinds = [kind for kind, _where, _extra in plan.csv_columns]
+    assert "value" not in kinds and kinds.count("csv") >= 2
+    assert "&amp;" in str(plan.queryset.query)  # the markup is escaped in SQL
+    cells, _layout, _data = read_back(write_streaming, workbook_oddities, columns)
+    headers = [value for value, *_rest in cells[0]]
+    company = headers.index("Firma") if "Firma" in headers else headers.index("Company")
+    assert "Markup <b>&amp;</b> & > <" in {row[company][0] for row in cells[1:]}
