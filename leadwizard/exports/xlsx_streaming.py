@@ -316,22 +316,34 @@ def chunk_cells(plan, records, state, zone):
             columns.append(by_field[where])
             continue
         if kind == "answer_json":
+            # The cell of each (questionnaire, answer) is made once, by value_cells, and then looked up:
+            # a question's answers are a handful of options and their combinations.
             texts = by_field[where]
             memo = state.memos.setdefault(number, ValueMemo())
             if extra is None:  # as stored
-                values = memo.column(
-                    texts,
-                    lambda missing: [None if text is None else joined(json.loads(text)) for text in missing],
+                columns.append(
+                    memo.column(
+                        texts,
+                        lambda missing, as_text=as_text: value_cells(
+                            [None if text is None else joined(json.loads(text)) for text in missing], as_text
+                        ),
+                    )
                 )
             else:
-                values = memo.column(
-                    list(zip(questionnaire_ids, texts, strict=True)),
-                    lambda missing, key=extra: plan.words.answer_labels(
-                        key,
-                        [questionnaire_id for questionnaire_id, _text in missing],
-                        [None if text is None else json.loads(text) for _id, text in missing],
-                    ),
+                columns.append(
+                    memo.column(
+                        list(zip(questionnaire_ids, texts, strict=True)),
+                        lambda missing, key=extra, as_text=as_text: value_cells(
+                            plan.words.answer_labels(
+                                key,
+                                [questionnaire_id for questionnaire_id, _text in missing],
+                                [None if text is None else json.loads(text) for _id, text in missing],
+                            ),
+                            as_text,
+                        ),
+                    )
                 )
+            continue
         elif kind == "answer":
             if extra is None:
                 values = _answer_texts(answers[where])
@@ -349,8 +361,17 @@ def chunk_cells(plan, records, state, zone):
             if notes is None:
                 notes = chunk_notes(records, zone)
             values = [notes.get(pk, "") for pk in by_field[0]]
-        elif kind == "words":
-            values = [extra.get(value, value) for value in by_field[where]]
+        elif kind == "words":  # a handful of values (status, yes/no): each cell made once
+            memo = state.memos.setdefault(number, ValueMemo())
+            columns.append(
+                memo.column(
+                    by_field[where],
+                    lambda missing, words=extra, as_text=as_text: value_cells(
+                        [words.get(value, value) for value in missing], as_text
+                    ),
+                )
+            )
+            continue
         else:
             values = by_field[where]
         columns.append(value_cells(list(values), as_text))
