@@ -48,6 +48,17 @@ class AppSettings:
         return self._get("PUBLISHER_LOGO", "website/favicon.svg")
 
     @property
+    def FRAGMENT_LOCAL_ENTRIES(self):
+        """Cached fragments each process also keeps in memory, the ones it used last. Default 128; 0: none.
+
+        A fragment's key carries the generation, which is still read from the
+        shared cache on every request, so a copy is never used after a change:
+        this only saves asking the shared cache for the fragment itself. Nothing
+        is kept while fragment caching is off (a ``DummyCache``).
+        """
+        return self._get("FRAGMENT_LOCAL_ENTRIES", 128)
+
+    @property
     def URL_WORDS(self):
         """The word before the slug in author and topic page addresses, per language.
 

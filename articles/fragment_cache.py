@@ -29,12 +29,16 @@ there turns fragment caching off.
 """
 
 import re
+import threading
 import uuid
+from collections import OrderedDict
 
 from django.core.cache import InvalidCacheBackendError, caches
+from django.core.cache.backends.dummy import DummyCache
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from .conf import app_settings
 from .invalidation import invalidate_on_change
 
 GENERATION_KEY = "articles:fragments:generation"
@@ -50,6 +54,47 @@ def get_cache():
         return caches["template_fragments"]
     except InvalidCacheBackendError:
         return caches["default"]
+
+
+class LocalFragments:
+    """The fragments this process used last, by key (``ARTICLES_FRAGMENT_LOCAL_ENTRIES``).
+
+    Keys carry the generation (``scope``), so an entry is only found while it is
+    current: asking the shared cache for a fragment was a round trip per fragment
+    of every article. Thread-safe: the development server answers in threads.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._entries = OrderedDict()
+
+    def get(self, key):
+        with self._lock:
+            content = self._entries.get(key)
+            if content is not None:
+                self._entries.move_to_end(key)
+            return content
+
+    def put(self, key, content):
+        size = app_settings.FRAGMENT_LOCAL_ENTRIES
+        if size <= 0 or isinstance(get_cache(), DummyCache):  # nothing is cached, so nothing is kept
+            return
+        with self._lock:
+            self._entries[key] = content
+            self._entries.move_to_end(key)
+            while len(self._entries) > size:
+                self._entries.popitem(last=False)
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+
+    def get_count(self):
+        with self._lock:
+            return len(self._entries)
+
+
+LOCAL = LocalFragments()
 
 
 def current_generation(request=None):

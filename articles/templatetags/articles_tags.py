@@ -3,6 +3,7 @@
 import json
 
 from django import template
+from django.core.cache.utils import make_template_fragment_key
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template import TemplateSyntaxError
 from django.utils.safestring import mark_safe
@@ -17,7 +18,9 @@ class ArticleFragmentNode(WagtailCacheNode):
     """Wagtail's ``{% wagtailcache %}`` (previews are never cached), keyed and invalidated for articles.
 
     Adds ``fragment_cache.scope`` (generation, page, site, host, scheme, language)
-    to the key, and leaves per-reader blocks as holes filled for every request.
+    to the key, keeps the fragments it used last in the process as well
+    (``fragment_cache.LOCAL``), and leaves per-reader blocks as holes filled for
+    every request.
     """
 
     SCOPE_VAR = "articles_fragment_scope"
@@ -31,7 +34,13 @@ class ArticleFragmentNode(WagtailCacheNode):
         if request is None or getattr(request, "is_preview", False):
             return self.nodelist.render(context)
         with context.push({self.SCOPE_VAR: fragment_cache.scope(context), fragment_cache.STORING: True}):
-            content = super().render(context)
+            key = make_template_fragment_key(
+                self.fragment_name, [var.resolve(context) for var in self.vary_on]
+            )
+            content = fragment_cache.LOCAL.get(key)
+            if content is None:
+                content = super().render(context)
+                fragment_cache.LOCAL.put(key, content)
         return fragment_cache.fill_holes(content, context)
 
 

@@ -1,6 +1,7 @@
 """Cached fragments of article pages: served again, invalidated on publish, never one reader's data, keyed."""
 
 import pytest
+from django.core.cache.backends.dummy import DummyCache
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -25,8 +26,10 @@ STEP_TITLE = 'class="leadwizard__step-title"'
 def empty_fragment_cache():
     # Tests roll their transactions back, so on-commit invalidation never runs between them.
     fragment_cache.get_cache().clear()
+    fragment_cache.LOCAL.clear()
     yield
     fragment_cache.get_cache().clear()
+    fragment_cache.LOCAL.clear()
 
 
 @pytest.fixture
@@ -159,3 +162,37 @@ def test_a_per_reader_block_is_found_inside_other_blocks():
     assert fragment_cache.renders_per_reader(LeadWizardBlock())
     assert fragment_cache.renders_per_reader(blocks.ListBlock(Column()))
     assert not fragment_cache.renders_per_reader(blocks.StructBlock([("text", blocks.CharBlock())]))
+
+
+def test_each_process_keeps_the_fragments_it_used_last(article, client, settings, monkeypatch):
+    """A second reader's article asks the shared cache for the generation only; after a change the
+    fragments are rendered anew, and with fragment caching off nothing is kept."""
+    page, *_ = article
+    shared = fragment_cache.get_cache()
+    asked = []
+    get = type(shared).get
+    monkeypatch.setattr(
+        type(shared), "get", lambda self, key, *a, **k: asked.append(key) or get(self, key, *a, **k)
+    )
+    first = client.get(page.url).content.decode()
+    asked.clear()
+    assert client.get(page.url).content.decode().count("Was kostet ein CRM?") == first.count(
+        "Was kostet ein CRM?"
+    )
+    assert [key for key in asked if "template.cache." in key] == []
+    assert fragment_cache.GENERATION_KEY in " ".join(asked)
+
+    fragment_cache.invalidate_all()
+    asked.clear()
+    client.get(page.url)
+    assert [key for key in asked if "template.cache." in key]  # a new generation: asked again
+
+    settings.ARTICLES_FRAGMENT_LOCAL_ENTRIES = 0
+    fragment_cache.LOCAL.clear()
+    client.get(page.url)
+    assert fragment_cache.LOCAL.get_count() == 0
+
+    settings.ARTICLES_FRAGMENT_LOCAL_ENTRIES = 128
+    monkeypatch.setattr(fragment_cache, "get_cache", lambda: DummyCache("dummy", {}))
+    client.get(page.url)
+    assert fragment_cache.LOCAL.get_count() == 0  # fragment caching off: nothing kept either

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from articles import fragment_cache
 from tests.factories import (
     ArticlePageFactory,
+    ImageFactory,
     QuestionnaireFactory,
     TopicFactory,
     teaser_urls,
@@ -37,8 +38,10 @@ def caches_off(settings):
 def fragments_on(settings):
     settings.PAGE_CACHE_ENABLED = False
     fragment_cache.get_cache().clear()
+    fragment_cache.LOCAL.clear()
     yield settings
     fragment_cache.get_cache().clear()
+    fragment_cache.LOCAL.clear()
 
 
 def articles_with(site_tree, counts):
@@ -99,3 +102,28 @@ def test_stored_fragments_spare_the_teasers_queries(fragments_on, site_tree, cli
     assert any(table in sql for sql in rendered for table in teasers)
     assert not any(table in sql for sql in served for table in teasers)
     assert len(served) < len(rendered)
+
+
+def test_the_share_image_of_a_cached_article_takes_no_rendition_lookup(
+    site_tree, client, monkeypatch, fragments_on
+):
+    """Wagtail's ``{% image %}`` writes the rendition to its cache on every call: the og:image is a fragment."""
+    from wagtail.images import get_image_model
+
+    page = ArticlePageFactory(parent=site_tree.index, hero_image=ImageFactory())
+    first = client.get(page.url).content.decode()
+    assert 'property="og:image"' in first
+    rendition_cache = get_image_model().get_rendition_model().cache_backend
+    used = []
+    for name in ("get", "get_many", "set", "set_many"):
+        method = getattr(type(rendition_cache), name)
+        monkeypatch.setattr(
+            type(rendition_cache),
+            name,
+            lambda self, key, *a, _name=name, _method=method, **k: (
+                used.append((_name, key)) or _method(self, key, *a, **k)
+            ),
+        )
+    second = client.get(page.url).content.decode()
+    assert [call for call in used if "rendition" in str(call[1])] == []
+    assert second.count('property="og:image"') == 1
