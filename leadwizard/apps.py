@@ -11,4 +11,14 @@ class LeadWizardConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from . import checks  # noqa: F401 - importing registers the system checks
+        from .wizard import questionnaires
+
+        for signal in (post_save, post_delete):
+            signal.connect(
+                questionnaires.forget_all,
+                sender="leadwizard.Questionnaire",
+                dispatch_uid="leadwizard-questionnaires",
+            )

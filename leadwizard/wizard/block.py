@@ -4,7 +4,20 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.snippets.blocks import SnippetChooserBlock
 
+from . import questionnaires
 from .placement import path_of
+
+
+class QuestionnaireChooserBlock(SnippetChooserBlock):
+    """Wagtail's snippet chooser, whose questionnaires a process keeps a while (``questionnaires.load``)."""
+
+    def bulk_to_python(self, values):
+        return questionnaires.load(self.model_class, values)
+
+    def deconstruct(self):
+        # Migrations name Wagtail's block, as for ChoiceBlock subclasses: nothing of this class is frozen in them.
+        _path, args, kwargs = super().deconstruct()
+        return "wagtail.snippets.blocks.SnippetChooserBlock", args, kwargs
 
 
 class LeadWizardBlock(blocks.StructBlock):
@@ -13,7 +26,7 @@ class LeadWizardBlock(blocks.StructBlock):
     #: ``placement`` finds wizard blocks by this, however deeply they are nested.
     is_lead_wizard = True
 
-    questionnaire = SnippetChooserBlock(
+    questionnaire = QuestionnaireChooserBlock(
         "leadwizard.Questionnaire",
         label=_("Questionnaire"),
         help_text=_("Readers see the version in their language when one exists."),

@@ -95,6 +95,9 @@ def parsed_definition(questionnaire):
     memory (a form, a test) are parsed each time.
     """
     steps = questionnaire.steps
+    parsed_steps, parsed = questionnaire.__dict__.get("_leadwizard_parsed", (None, None))
+    if parsed_steps is steps:  # parsed already: a questionnaire the process keeps (wizard.questionnaires)
+        return parsed
     if not getattr(steps, "is_lazy", False):
         return questionnaire.definition, structure_version(questionnaire.definition)
     key = (questionnaire.pk, json.dumps(steps._raw_data, sort_keys=True, cls=DjangoJSONEncoder))
@@ -105,6 +108,7 @@ def parsed_definition(questionnaire):
         found = _PARSED[key] = (questionnaire.definition, structure_version(questionnaire.definition))
     else:
         questionnaire.__dict__["definition"] = found[0]  # Questionnaire.definition is a cached_property
+    questionnaire.__dict__["_leadwizard_parsed"] = (steps, found)
     return found
 
 

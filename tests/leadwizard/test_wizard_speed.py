@@ -5,6 +5,8 @@ eleven queries (the page twice, its view restrictions twice, its locale, four
 funnel writes, the site).
 """
 
+import time
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
@@ -12,7 +14,7 @@ from django.urls import reverse
 from wagtail.models import Page, Site
 
 from leadwizard.models import FunnelCount
-from leadwizard.wizard import views
+from leadwizard.wizard import questionnaires, views
 from tests.factories import QuestionnaireFactory, VendorFactory, restrict_page, wizard_article
 from tests.utils import WizardRun
 
@@ -133,3 +135,51 @@ def test_with_several_sites_the_step_leads_to_the_page_as_wagtail_links_it(wizar
 
     assert response.status_code == 302
     assert response["Location"].startswith(page.relative_url(Site.objects.get(is_default_site=True)) + "?")
+
+
+@pytest.fixture
+def kept_questionnaires(settings):
+    settings.LEADWIZARD_QUESTIONNAIRE_LOCAL_SECONDS = 30
+    questionnaires.forget_all()
+    yield settings
+    questionnaires.forget_all()
+
+
+def test_a_process_keeps_the_questionnaire_a_while(wizard, kept_questionnaires, django_assert_num_queries):
+    """With LEADWIZARD_QUESTIONNAIRE_LOCAL_SECONDS a step reads the page and writes the funnel only."""
+    _questionnaire, page, block_id = wizard
+    run = WizardRun(Client(), page, block_id, fragment=True)
+    run.answer(industry="handel")  # reads the questionnaire once
+    with django_assert_num_queries(2):
+        run.answer(employees="25", users="5")
+    assert 'name="q-uses"' in run.html
+
+
+def test_a_kept_questionnaire_is_read_again_after_an_edit_or_when_it_is_old(
+    wizard, kept_questionnaires, monkeypatch
+):
+    questionnaire, page, block_id = wizard
+    run = WizardRun(Client(), page, block_id, fragment=True)
+    run.answer(industry="handel")
+    assert "CRM-Ratgeber" in Client().get(page.url).content.decode()
+
+    # Saved through this process: every kept questionnaire is forgotten at once.
+    questionnaire.title = "Ihr neues CRM"
+    questionnaire.save()
+    html = Client().get(page.url).content.decode()
+    assert "Ihr neues CRM" in html
+
+    # Changed elsewhere (no signal here): shown once the kept copy is older than the setting.
+    type(questionnaire).objects.filter(pk=questionnaire.pk).update(title="Anderswo geändert")
+    assert "Anderswo geändert" not in Client().get(page.url).content.decode()
+    later = time.monotonic() + 31
+    monkeypatch.setattr(questionnaires.time, "monotonic", lambda: later)
+    assert "Anderswo geändert" in Client().get(page.url).content.decode()
+
+
+def test_without_the_setting_every_request_reads_the_questionnaire(wizard, django_assert_num_queries):
+    _questionnaire, page, block_id = wizard
+    run = WizardRun(Client(), page, block_id, fragment=True)
+    run.answer(industry="handel")
+    with django_assert_num_queries(3):
+        run.answer(employees="25", users="5")

@@ -58,6 +58,8 @@ if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
 SERVE_MEDIA = False
 # A change made through another app server shows in this one's cached pages after at most a second.
 PAGE_CACHE_LOCAL_SECONDS = env_int("PAGE_CACHE_LOCAL_SECONDS", 1)
+# The same for the wizard's questionnaire, which each step and page with the wizard loaded.
+LEADWIZARD_QUESTIONNAIRE_LOCAL_SECONDS = env_int("LEADWIZARD_QUESTIONNAIRE_LOCAL_SECONDS", 1)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True
