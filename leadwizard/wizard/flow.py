@@ -35,6 +35,7 @@ from ..models import Lead
 from ..text import clean_line
 from . import funnel
 from .forms import ContactForm
+from .markup import question_html
 from .protection import (
     client_fingerprint,
     hit_rate_limit,
@@ -447,14 +448,17 @@ class Wizard:
             is_last_question_step=position == len(visible) - 1,
             show_attribution_fields=not state.key,
             questions=[
-                {
-                    "question": question,
-                    "field_name": ANSWER_PREFIX + question.key,
-                    "field_id": f"{self.anchor}-{question.key}",
-                    "values": values.get(question.key, []),
-                    "error": errors.get(question.key),
-                }
-                for question in questions
+                {**item, "html": question_html(item)}
+                for item in (
+                    {
+                        "question": question,
+                        "field_name": ANSWER_PREFIX + question.key,
+                        "field_id": f"{self.anchor}-{question.key}",
+                        "values": values.get(question.key, []),
+                        "error": errors.get(question.key),
+                    }
+                    for question in questions
+                )
             ],
             error_list=[
                 (f"{self.anchor}-{question.key}", question.label, errors[question.key])
