@@ -161,6 +161,15 @@ class AppSettings:
         return self._get("DONE_MAX_AGE", int(timedelta(days=30).total_seconds()))
 
     @property
+    def QUESTION_MARKUP_ENTRIES(self):
+        """Questions nobody has answered yet whose markup each process keeps (``wizard.markup``). Default 512; 0: none.
+
+        Their markup depends only on the question, its field and the language, and
+        rendering the questions was most of rendering the wizard.
+        """
+        return self._get("QUESTION_MARKUP_ENTRIES", 512)
+
+    @property
     def QUESTIONNAIRE_LOCAL_SECONDS(self):
         """Seconds each process reuses a wizard's questionnaire it loaded, instead of reading it again. Default 0.
 

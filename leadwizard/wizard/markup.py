@@ -7,6 +7,7 @@ its field's name and id, and the language, so each process keeps it, keyed by
 the question object (a questionnaire's parsed definition is shared while its
 stored text is unchanged, ``flow.parsed_definition``; an edit makes new
 objects). A question with values or an error is rendered for the request.
+``LEADWIZARD_QUESTION_MARKUP_ENTRIES`` bounds what is kept (0: nothing).
 
 ``leadwizard/includes/question.html`` and the templates it includes see
 ``item`` and ``question`` only (and the active language).
@@ -18,8 +19,9 @@ from collections import OrderedDict
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from ..conf import app_settings
+
 QUESTION_TEMPLATE = "leadwizard/includes/question.html"
-MAX_KEPT = 512
 
 _lock = threading.Lock()
 _kept = OrderedDict()  # (id(question), language, field name, field id) -> (question, html)
@@ -29,7 +31,8 @@ def question_html(item):
     """The markup of one question of a step: ``item`` has question, field_name, field_id, values, error."""
     question = item["question"]
     context = {"item": item, "question": question}
-    if item["values"] or item["error"]:
+    size = app_settings.QUESTION_MARKUP_ENTRIES
+    if item["values"] or item["error"] or size <= 0:
         return render_to_string(QUESTION_TEMPLATE, context)
     key = (id(question), translation.get_language(), item["field_name"], item["field_id"])
     with _lock:
@@ -39,7 +42,7 @@ def question_html(item):
     html = render_to_string(QUESTION_TEMPLATE, context)
     with _lock:
         _kept[key] = (question, html)
-        while len(_kept) > MAX_KEPT:
+        while len(_kept) > size:
             _kept.popitem(last=False)
     return html
 

@@ -103,3 +103,13 @@ def test_an_edited_question_and_another_language_are_rendered_anew(article):
     with translation.override("en"):
         english = markup.question_html(item)
     assert "(Mehrfachnennung möglich)" in german and "(several answers possible)" in english
+
+
+def test_with_no_entries_every_question_is_rendered_for_every_request(article, renders, settings):
+    settings.LEADWIZARD_QUESTION_MARKUP_ENTRIES = 0
+    _questionnaire, page, _block_id = article
+    Client().get(page.url)
+    first = len(renders)
+    Client().get(page.url)
+    assert first and len(renders) == 2 * first
+    assert not markup._kept
