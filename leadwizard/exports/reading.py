@@ -289,9 +289,8 @@ def iter_chunks_in_parallel(queryset, fields, chunk_size=CHUNK_SIZE, readers=REA
         """(after, up to) ids of each chunk in turn; None for "from the first" and "to the last"."""
         last = None
         while True:
-            with (
-                ends_connection.cursor() as cursor
-            ):  # not held across a yield: the caller may stop at any one
+            # A cursor per query, not held across a yield: the caller may stop at any one.
+            with ends_connection.cursor() as cursor:
                 cursor.execute(*queries.end_after(last))
                 row = cursor.fetchone()
             end = None if row is None else row[0]
