@@ -3,13 +3,14 @@
 import datetime
 import logging
 import re
+import uuid
 from urllib.parse import urlencode, urljoin
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Length, Substr
 from django.http import Http404, HttpResponsePermanentRedirect
@@ -43,6 +44,7 @@ try:
 except ImportError:  # wagtail-localize is optional: a single-language site translates nothing
     SynchronizedField = TranslatableField = None
 from .localization import localize_objects, localize_pages
+from .prepared import PreparedQuery
 
 logger = logging.getLogger(__name__)
 
@@ -487,13 +489,10 @@ class ArticleIndexPage(RoutablePageMixin, GermanSlugPageMixin, Page):
             try:
                 self.resolve_subpage(f"/{path_components[0]}/")
             except Http404:
-                article = (
-                    ArticlePage.objects.child_of(self)
-                    .filter(slug=path_components[0])
-                    .select_related("locale", "author", "hero_image")
-                    .annotate(view_restrictions_may_apply=view_restrictions_may_apply())
-                    .first()
+                found = _ROUTED_ARTICLE(
+                    self.path, self.depth + 1, path_components[0], using=self._state.db or DEFAULT_DB_ALIAS
                 )
+                article = found[0] if found else None
                 if article is not None and article.specific_class is ArticlePage:
                     article._cached_parent_obj = (
                         self  # as Wagtail's routing does: get_parent() needs no query
@@ -590,7 +589,13 @@ class ArticleIndexPage(RoutablePageMixin, GermanSlugPageMixin, Page):
         return self._listing_url("topic", topic.slug, request)
 
     def _listing_url(self, kind, slug, request):
-        url = self.get_url(request)
+        # The index's own address once per request: bylines and teasers ask for several.
+        known = self.__dict__.get("_articles_own_url")
+        if known is not None and known[0] is request:
+            url = known[1]
+        else:
+            url = self.get_url(request)
+            self._articles_own_url = (request, url)
         if url is None:
             return None
         return url + self.reverse_subpage("listing", args=(self.url_words()[kind], slug))
@@ -1168,6 +1173,59 @@ class RelatedArticle(Orderable):
         return str(self.article)
 
 
+def _routed_article(parent_path, depth, slug):
+    """The article ``slug`` below the index at ``parent_path``, as ``ArticleIndexPage.route`` reads it."""
+    return (
+        ArticlePage.objects.filter(path__startswith=parent_path, depth=depth, slug=slug)
+        .select_related("locale", "author", "hero_image")
+        .annotate(view_restrictions_may_apply=view_restrictions_may_apply())
+        .order_by("pk")[:1]
+    )
+
+
+_ROUTED_ARTICLE = PreparedQuery(_routed_article, stand_ins=("articlesindexpath", 917_364_252, "articlesslug"))
+
+
+def _visible_linked():
+    """Visible articles as teasers and "Read also" links show them (with author, without bodies)."""
+    return visible_articles(in_one_query=True).defer_streamfields().select_related("author")
+
+
+def _linked_articles(page_id, translation_key, read_also_keys):
+    """The visible articles an article links to: its "Read on" choices (found by a subquery, in the
+    editor's order as ``link_order``, ``link_id``, ``link_article``) and its "Read also" targets, in
+    every language (``ArticleReading._resolve_links`` picks)."""
+    links = (
+        RelatedArticle.objects.filter(page_id=page_id)
+        .exclude(article__translation_key=translation_key)
+        .order_by("sort_order", "pk")
+    )
+    same_key = links.filter(article__translation_key=OuterRef("translation_key"))
+    return (
+        _visible_linked()
+        .filter(
+            Q(translation_key__in=links.values("article__translation_key"))
+            | Q(translation_key__in=read_also_keys)
+        )
+        .annotate(
+            link_order=Subquery(same_key.values("sort_order")[:1]),
+            link_article=Subquery(same_key.values("article_id")[:1]),
+            link_id=Subquery(same_key.values("pk")[:1]),
+        )
+    )
+
+
+# Compiled once per process and number of "Read also" targets (articles.prepared).
+_LINKED_ARTICLES = PreparedQuery(
+    _linked_articles,
+    stand_ins=(
+        -917_364_251,
+        uuid.UUID("5a9f0c1e-0000-4000-8000-00000000a71c"),
+        lambda count: [uuid.UUID(int=0x5A9F0C1E_0000_4000_8000_000000000000 + n) for n in range(count)],
+    ),
+)
+
+
 # What an article page shows beside its own fields ------------------------------------
 
 
@@ -1251,9 +1309,9 @@ class ArticleReading:
         """(teasers, {"Read also" page id: target}): every linked article in the reader's language in one
         query, the editor's "Read on" choices found by a subquery; one more to fill up by topic."""
         page, locale = self.page, self.page.locale
-        visible = visible_articles(in_one_query=True).defer_streamfields().select_related("author")
         if getattr(self.request, "is_preview", False) or page.pk is None:
             # A preview's choices and topics exist only in the form: the model's own lookups read them.
+            visible = _visible_linked()
             return page.get_related_articles(visible=visible), page.get_read_also_targets(visible=visible)
 
         wanted = app_settings.RELATED_COUNT
@@ -1262,21 +1320,11 @@ class ArticleReading:
             for block in page.body
             if block.block_type == "read_also" and block.value["page"] is not None
         ]
-        links = (
-            RelatedArticle.objects.filter(page_id=page.pk)
-            .exclude(article__translation_key=page.translation_key)
-            .order_by("sort_order", "pk")
-        )
-        same_key = links.filter(article__translation_key=OuterRef("translation_key"))
-        candidates = list(
-            visible.filter(
-                Q(translation_key__in=links.values("article__translation_key"))
-                | Q(translation_key__in={target.translation_key for target in read_also_pages})
-            ).annotate(
-                link_order=Subquery(same_key.values("sort_order")[:1]),
-                link_article=Subquery(same_key.values("article_id")[:1]),
-                link_id=Subquery(same_key.values("pk")[:1]),
-            )
+        candidates = _LINKED_ARTICLES(
+            page.pk,
+            page.translation_key,
+            sorted({target.translation_key for target in read_also_pages}),
+            using=page._state.db or DEFAULT_DB_ALIAS,
         )
         # In the editor's order (links saved without one, e.g. by code, come last as in the admin).
         chosen = sorted(
@@ -1298,7 +1346,9 @@ class ArticleReading:
             seen.add(resolved.translation_key)
             related.append(resolved)
         if len(related) < wanted:
-            related.extend(self._fill(visible, locale, {page.translation_key, *seen}, wanted - len(related)))
+            related.extend(
+                self._fill(_visible_linked(), locale, {page.translation_key, *seen}, wanted - len(related))
+            )
 
         read_also = {}
         for target in read_also_pages:

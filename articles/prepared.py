@@ -1,0 +1,119 @@
+"""Querysets built and compiled by the ORM once per process, then run again with other values.
+
+An article's routing query and the query of its links ("Lesen Sie weiter",
+"Lesen Sie auch") are the same statement on every request but for a few
+values. Building the queryset and compiling it to SQL took more time than the
+database took to answer it: for the links about 2.1 ms of the 3.8 ms in all.
+``PreparedQuery`` builds the queryset once with stand-in values, finds them
+among the compiled parameters, and on each run only swaps the reader's values
+in and executes; rows become objects as Django's own iteration makes them
+(``select_related``, annotations), because the run goes through the queryset
+with a compiler that hands out the SQL it already has.
+
+The memo holds SQL text, not data: every run asks the database. Values given as
+a collection are compiled once per length. Where the stand-ins cannot be told
+apart in the parameters (a backend that changes them in a way not foreseen
+here), the queryset is run as usual, every time.
+"""
+
+import copy
+import uuid
+
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db import connections
+
+
+class PreparedQuery:
+    """``build(*values)`` -> queryset, compiled once per database and shape of the values.
+
+    ``stand_ins`` gives one value per argument of ``build``, of the argument's type,
+    that no real value will equal: an int, a str (letters only), a ``uuid.UUID``, or
+    for a collection argument a callable that returns ``n`` distinct stand-ins.
+    """
+
+    def __init__(self, build, stand_ins):
+        self.build = build
+        self.stand_ins = stand_ins
+        self._compiled = {}
+
+    def __call__(self, *values, using="default"):
+        """The objects of ``build(*values)``, as ``list(build(*values))`` gives them."""
+        shape = tuple(_length(value) for value in values)
+        key = (using, shape)
+        if key not in self._compiled:
+            self._compiled[key] = self._compile(using, shape)
+        compiled = self._compiled[key]
+        if compiled is None:
+            return list(self.build(*values).using(using))
+        queryset, compiler, sql, stand_in_params, slots = compiled
+        flat = _flatten(values)
+        params = tuple(
+            param if slot is None else _substitute(slot, flat[slot[0]], compiler.connection)
+            for param, slot in zip(stand_in_params, slots, strict=True)
+        )
+        run = copy.copy(compiler)
+        run.connection = connections[using]  # connections are per thread
+        run.as_sql = lambda *args, **kwargs: (sql, params)
+        replayed = queryset._chain()
+        replayed.query.get_compiler = lambda *args, **kwargs: run
+        return list(replayed)
+
+    def _compile(self, using, shape):
+        stand_ins = [
+            stand_in(length) if length is not None else stand_in
+            for stand_in, length in zip(self.stand_ins, shape, strict=True)
+        ]
+        queryset = self.build(*stand_ins).using(using)
+        compiler = queryset.query.get_compiler(using=using)
+        try:
+            sql, params = compiler.as_sql()
+        except (EmptyResultSet, FullResultSet):  # no SQL to keep: the ORM answers these itself
+            return None
+        flat = _flatten(stand_ins)
+        slots = [_slot(param, flat) for param in params]
+        found = {slot[0] for slot in slots if slot is not None}
+        if found != set(range(len(flat))) or any(_literal(value) in sql for value in flat):
+            return None  # a stand-in not among the parameters, or written into the SQL
+        return queryset, compiler, sql, tuple(params), slots
+
+
+def _length(value):
+    return len(value) if isinstance(value, list | tuple | set | frozenset) else None
+
+
+def _flatten(values):
+    flat = []
+    for value in values:
+        flat.extend(value) if isinstance(value, list | tuple | set | frozenset) else flat.append(value)
+    return flat
+
+
+def _literal(value):
+    return value.hex if isinstance(value, uuid.UUID) else str(value)
+
+
+def _slot(param, stand_ins):
+    """(index of the stand-in, how it appears) for a compiled parameter, or None for a constant."""
+    for index, stand_in in enumerate(stand_ins):
+        if isinstance(stand_in, uuid.UUID):
+            if param == stand_in:
+                return index, "value"
+            if param in (stand_in.hex, str(stand_in)):
+                return index, "hex" if param == stand_in.hex else "str"
+        elif type(param) is type(stand_in) and param == stand_in:
+            return index, "value"
+        elif isinstance(stand_in, str) and isinstance(param, str) and stand_in in param:
+            return index, ("pattern", param.replace(stand_in, "\x00"))
+    return None
+
+
+def _substitute(slot, value, connection):
+    kind = slot[1]
+    if kind == "value":
+        return value
+    if kind == "hex":
+        return value.hex
+    if kind == "str":
+        return str(value)
+    # A LIKE pattern (startswith and the like): the value escaped as Django escapes it.
+    return kind[1].replace("\x00", connection.ops.prep_for_like_query(value))

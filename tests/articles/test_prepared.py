@@ -1,0 +1,100 @@
+"""Querysets compiled once and run again with other values (articles.prepared)."""
+
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import Page
+
+from articles.models import ArticlePage
+from articles.prepared import PreparedQuery
+from tests.factories import ArticlePageFactory
+
+
+class CountingBuild:
+    """A queryset builder that counts how often it is asked."""
+
+    def __init__(self, build):
+        self.build = build
+        self.calls = 0
+
+    def __call__(self, *values):
+        self.calls += 1
+        return self.build(*values)
+
+
+def children(parent_path, depth, slug):
+    return (
+        ArticlePage.objects.filter(path__startswith=parent_path, depth=depth, slug=slug)
+        .select_related("locale", "author")
+        .order_by("pk")
+    )
+
+
+@pytest.mark.django_db
+def test_a_prepared_query_is_built_once_and_finds_what_the_orm_finds(site_tree):
+    first = ArticlePageFactory(parent=site_tree.index, slug="erster")
+    second = ArticlePageFactory(parent=site_tree.index, slug="zweiter")
+    index = site_tree.index
+    build = CountingBuild(children)
+    prepared = PreparedQuery(build, stand_ins=("standinpath", 987_654_321, "standinslug"))
+
+    for article in (first, second, first):
+        found = prepared(index.path, index.depth + 1, article.slug)
+        assert found == list(children(index.path, index.depth + 1, article.slug)) == [article]
+        # Related objects and fields come as select_related gives them: no query for them.
+        with CaptureQueriesContext(connection) as queries:
+            assert found[0].author == article.author
+            assert found[0].locale.language_code == "de"
+        assert len(queries) == 0
+    assert prepared(index.path, index.depth + 1, "gibt-es-nicht") == []
+    assert build.calls == 1
+
+
+@pytest.mark.django_db
+def test_a_prepared_pattern_escapes_the_value_as_the_orm_does(site_tree):
+    article = ArticlePageFactory(parent=site_tree.index, slug="beitrag")
+    index = site_tree.index
+    prepared = PreparedQuery(children, stand_ins=("standinpath", 987_654_321, "standinslug"))
+
+    assert prepared(index.path, index.depth + 1, "beitrag") == [article]
+    # "_" and "%" are LIKE's wildcards: a path written with them must not match the index's.
+    wildcard_path = "_" * len(index.path)
+    assert prepared(wildcard_path, index.depth + 1, "beitrag") == []
+    assert prepared("%", index.depth + 1, "beitrag") == []
+
+
+@pytest.mark.django_db
+def test_collections_are_compiled_once_per_length(site_tree):
+    articles = [ArticlePageFactory(parent=site_tree.index) for _ in range(3)]
+    keys = [article.translation_key for article in articles]
+    build = CountingBuild(
+        lambda wanted: ArticlePage.objects.filter(translation_key__in=wanted).order_by("pk")
+    )
+    prepared = PreparedQuery(
+        build, stand_ins=(lambda count: [uuid.UUID(int=0xFEED_0000 + n) for n in range(count)],)
+    )
+
+    assert prepared(keys[:2]) == articles[:2]
+    assert prepared(keys[1:]) == articles[1:]
+    assert build.calls == 1
+    assert prepared(keys) == articles
+    assert prepared([keys[2]]) == [articles[2]]
+    assert build.calls == 3
+    # An empty list matches nothing: the ORM answers without SQL, so that shape is built each run.
+    assert prepared([]) == []
+    assert prepared([]) == []
+    assert build.calls == 6
+
+
+@pytest.mark.django_db
+def test_a_stand_in_the_sql_does_not_carry_falls_back_to_the_orm(site_tree):
+    article = ArticlePageFactory(parent=site_tree.index, slug="beitrag")
+    # The builder ignores its second value: it cannot be swapped, so every run builds anew.
+    build = CountingBuild(lambda slug, _unused: Page.objects.filter(slug=slug).order_by("pk"))
+    prepared = PreparedQuery(build, stand_ins=("standinslug", 987_654_321))
+
+    assert prepared("beitrag", 1) == [article.page_ptr]
+    assert prepared("beitrag", 2) == [article.page_ptr]
+    assert build.calls == 3  # the compile, then each run
