@@ -277,6 +277,10 @@ LEADWIZARD_QUESTION_MARKUP_ENTRIES = env_int("LEADWIZARD_QUESTION_MARKUP_ENTRIES
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 PAGE_CACHE_ALIAS = "default"
+# Entries are kept per release, so a deploy never serves pages the previous code rendered
+# (website/page_cache.py). Empty: a fingerprint of the installed code; a deployment may
+# set the commit instead.
+PAGE_CACHE_RELEASE = env_str("PAGE_CACHE_RELEASE", "")
 # Each process keeps the entries it served last for this many seconds before asking Redis again
 # (website/page_cache.py); 0: always ask. Production sets 1.
 PAGE_CACHE_LOCAL_SECONDS = env_int("PAGE_CACHE_LOCAL_SECONDS", 0)
