@@ -8,6 +8,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -533,7 +535,12 @@ class Lead(models.Model):
         verbose_name_plural = _("leads")
         ordering = ["-created_at", "-pk"]
         permissions = [("export_lead", _("Can export leads"))]
-        indexes = [models.Index(fields=["created_at", "id"], name="leadwizard_lead_created_id")]
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="leadwizard_lead_created_id"),
+            # The check for an earlier request of the same address (leads.mark_likely_duplicate)
+            # runs on every submit; without it, it read every lead of the window (72 h).
+            models.Index(Upper("email"), F("created_at"), F("id"), name="leadwizard_lead_email_created"),
+        ]
 
     def __str__(self):
         # No personal data: Wagtail copies this into audit log labels, reports and

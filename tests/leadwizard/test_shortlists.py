@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core import mail, signing
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
@@ -16,7 +18,7 @@ from leadwizard.deliveries.channels import channel_for
 from leadwizard.deliveries.errors import DeliveryError
 from leadwizard.deliveries.results import RESULTS_SALT, results_url
 from leadwizard.groups import MARKETING_GROUP_NAME
-from leadwizard.leads import create_lead
+from leadwizard.leads import create_lead, mark_likely_duplicate
 from leadwizard.matching import answers_by_role, match_vendors, option_orders
 from leadwizard.models import Delivery, Lead, Shortlist
 from tests.factories import QuestionnaireFactory, VendorFactory, translate_snippet
@@ -401,6 +403,32 @@ def test_a_reader_without_matches_is_promised_no_list(catalogue):
     (confirmation,) = [message for message in mail.outbox if message.to == [lead.email]]
     assert "Wir melden uns mit Vorschlägen." in confirmation.body
     assert "Sie erhalten" not in confirmation.body
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a plan of PostgreSQL's planner")
+def test_the_duplicate_check_of_every_submit_reads_the_address_index_not_the_window(catalogue):
+    questionnaire, matching, _outside, _foreign = catalogue
+    lead = new_lead(questionnaire, matching)
+    # A busy window: 1,500 requests of other addresses in the last hours.
+    Lead.objects.bulk_create(
+        Lead(
+            questionnaire=questionnaire,
+            answers=lead.answers,
+            email=f"leser{number}@firma{number}.example",
+            submission_key=uuid.uuid4(),
+            locale="de",
+            consent_given_at=lead.consent_given_at,
+        )
+        for number in range(1500)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert mark_likely_duplicate(lead) is None
+    (check,) = [query["sql"] for query in queries if query["sql"].startswith("SELECT")]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE leadwizard_lead")
+        cursor.execute("EXPLAIN " + check)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "leadwizard_lead_email_created" in plan, plan
 
 
 def test_a_second_request_from_the_same_address_is_kept_and_marked_on_both(
