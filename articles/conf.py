@@ -48,6 +48,15 @@ class AppSettings:
         return self._get("PUBLISHER_LOGO", "website/favicon.svg")
 
     @property
+    def FRAGMENT_CACHE_RELEASE(self):
+        """The code release cached fragments belong to (say, the deployed commit). Default "": a digest
+        of the installed packages' versions and of the project's own files, taken once per process.
+
+        Fragment keys carry it, so after a deploy no reader gets markup the previous code rendered.
+        """
+        return self._get("FRAGMENT_CACHE_RELEASE", "")
+
+    @property
     def FRAGMENT_LOCAL_ENTRIES(self):
         """Cached fragments each process also keeps in memory, the ones it used last. Default 128; 0: none.
 

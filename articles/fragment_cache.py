@@ -13,7 +13,9 @@ fragments at once, and a teaser showing another article's title is never stale.
 The plugin keeps its own (a host's page cache may have one too): it installs
 alone.
 
-Keys: the fragment's name and ``vary_on`` values, the generation, the page's
+Keys: the fragment's name and ``vary_on`` values, the generation, the code's
+release (``invalidation.code_release``: fragments of the previous deploy are not
+used), the page's
 ``cache_key`` (id, address, last publication), the site, the request's host and
 scheme (absolute URLs) and the active language. Previews and requests without
 a request object are rendered fresh.
@@ -39,7 +41,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from .conf import app_settings
-from .invalidation import invalidate_on_change
+from .invalidation import code_release, invalidate_on_change
 
 GENERATION_KEY = "articles:fragments:generation"
 # Long: the generation ends a fragment's use, the timeout only frees memory.
@@ -126,6 +128,7 @@ def scope(context):
     site = Site.find_for_request(request)
     return [
         current_generation(request),
+        code_release(app_settings.FRAGMENT_CACHE_RELEASE),
         page.cache_key if page is not None and getattr(page, "pk", None) else "",
         site.pk if site is not None else "",
         request.get_host(),

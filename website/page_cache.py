@@ -44,18 +44,13 @@ taken once per process. App servers running the same code share entries; during 
 rolling deploy old and new processes each use their own.
 """
 
-import hashlib
-import importlib.metadata
 import re
-import sysconfig
 import threading
 import time
 import uuid
 from collections import OrderedDict
-from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse
@@ -63,7 +58,7 @@ from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
 
-from articles.invalidation import invalidate_on_change
+from articles.invalidation import code_release, invalidate_on_change
 
 GENERATION_KEY = "pagecache:generation"
 HEADER = "X-Page-Cache"
@@ -175,59 +170,9 @@ def mark_cacheable(request):
     request.page_cache_candidate = True
 
 
-_FINGERPRINT = {}
-
-
 def release():
-    """What renders the pages, as a short text: ``PAGE_CACHE_RELEASE``, else ``code_fingerprint()``."""
-    configured = _setting("PAGE_CACHE_RELEASE", "")
-    if configured:
-        return str(configured)
-    if "code" not in _FINGERPRINT:
-        _FINGERPRINT["code"] = code_fingerprint()
-    return _FINGERPRINT["code"]
-
-
-def code_fingerprint():
-    """A digest of the code that renders pages; the same on every app server that runs the same code.
-
-    The installed distributions and their versions (Django, Wagtail, the plugins when
-    installed as packages), and the content of every file of the apps inside
-    ``BASE_DIR`` and outside the installed packages (templates, Python, static files,
-    catalogues), of the template
-    directories, of ``LOCALE_PATHS`` and of the static files' manifest. Contents, not
-    modification times: servers with the same code agree whenever it was copied.
-    """
-    digest = hashlib.sha256()
-    installed = {(dist.name or "", dist.version or "") for dist in importlib.metadata.distributions()}
-    for name, version in sorted(installed):
-        digest.update(f"{name}=={version}\n".encode())
-    base = Path(_setting("BASE_DIR", Path.cwd())).resolve()
-    # Installed packages count by their version above, wherever the virtualenv lives.
-    packages = {Path(sysconfig.get_paths()[name]).resolve() for name in ("purelib", "platlib")}
-    roots = [Path(config.path).resolve() for config in apps.get_app_configs()]
-    roots = [
-        root
-        for root in roots
-        if root.is_relative_to(base) and not any(root.is_relative_to(package) for package in packages)
-    ]
-    for engine in settings.TEMPLATES:
-        roots.extend(Path(directory).resolve() for directory in engine.get("DIRS", ()))
-    roots.extend(Path(directory).resolve() for directory in _setting("LOCALE_PATHS", ()))
-    files = {
-        path
-        for root in roots
-        if root.is_dir()
-        for path in root.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts
-    }
-    static_root = _setting("STATIC_ROOT", None)
-    if static_root and (Path(static_root) / "staticfiles.json").is_file():
-        files.add(Path(static_root) / "staticfiles.json")
-    for path in sorted(files):
-        digest.update(str(path.relative_to(base) if path.is_relative_to(base) else path).encode() + b"\0")
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    """What renders the pages, as a short text: ``PAGE_CACHE_RELEASE``, else a digest of the code."""
+    return code_release(_setting("PAGE_CACHE_RELEASE", ""))
 
 
 def cache_key(request):

@@ -142,6 +142,39 @@ def test_keys_differ_by_language_site_host_and_generation(article):
     assert fragment_cache.current_generation() != before
 
 
+def test_fragments_of_the_previous_release_are_not_used(article, client, settings):
+    page, _block_id, related = article
+    settings.ARTICLES_FRAGMENT_CACHE_RELEASE = "release-1"
+    assert ">Was kostet ein CRM?</a>" in client.get(page.url).content.decode()
+    # Changed without publishing (no signal): only a fragment rendered anew shows it.
+    ArticlePage.objects.filter(pk=related.pk).update(title="Neu gerendert")
+    assert ">Was kostet ein CRM?</a>" in client.get(page.url).content.decode()
+
+    settings.ARTICLES_FRAGMENT_CACHE_RELEASE = "release-2"
+    assert ">Neu gerendert</a>" in client.get(page.url).content.decode()
+
+
+def test_the_code_fingerprint_follows_contents_not_file_times(settings, tmp_path):
+    from articles.invalidation import code_fingerprint
+
+    settings.BASE_DIR = tmp_path
+    settings.LOCALE_PATHS = [tmp_path / "locale"]
+    catalogue = tmp_path / "locale" / "de" / "LC_MESSAGES" / "django.po"
+    catalogue.parent.mkdir(parents=True)
+    catalogue.write_text('msgid "Read on"\nmsgstr "Lesen Sie weiter"\n')
+    first = code_fingerprint()
+
+    catalogue.write_text('msgid "Read on"\nmsgstr "Lesen Sie weiter"\n')  # rewritten, same content
+    assert code_fingerprint() == first
+
+    catalogue.write_text('msgid "Read on"\nmsgstr "Weiterlesen"\n')
+    changed = code_fingerprint()
+    assert changed != first
+
+    (catalogue.parent / "django.mo").write_bytes(b"\x00")
+    assert code_fingerprint() not in (first, changed)
+
+
 def test_previews_are_never_cached(article):
     page, *_ = article
     response = page.make_preview_request(preview_mode=page.default_preview_mode)

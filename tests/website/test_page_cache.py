@@ -8,6 +8,7 @@ from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from articles import invalidation
 from leadwizard.models import Lead
 from tests.factories import (
     ArticlePageFactory,
@@ -284,30 +285,11 @@ def test_a_new_release_never_serves_pages_the_previous_one_stored(cache_on, wiza
 def test_without_a_configured_release_the_code_decides(cache_on, wizard_page, monkeypatch):
     page, *_ = wizard_page
     cache_on.PAGE_CACHE_RELEASE = ""
-    monkeypatch.setattr(page_cache, "_FINGERPRINT", {"code": "code-a"})
+    monkeypatch.setattr(invalidation, "_FINGERPRINT", {"code": "code-a"})
     assert status(Client().get(page.url)) == "miss"
     assert status(Client().get(page.url)) == "hit"
-    monkeypatch.setattr(page_cache, "_FINGERPRINT", {"code": "code-b"})
+    monkeypatch.setattr(invalidation, "_FINGERPRINT", {"code": "code-b"})
     assert status(Client().get(page.url)) == "miss"
-
-
-def test_the_code_fingerprint_follows_contents_not_file_times(settings, tmp_path):
-    settings.BASE_DIR = tmp_path
-    settings.LOCALE_PATHS = [tmp_path / "locale"]
-    catalogue = tmp_path / "locale" / "de" / "LC_MESSAGES" / "django.po"
-    catalogue.parent.mkdir(parents=True)
-    catalogue.write_text('msgid "Read on"\nmsgstr "Lesen Sie weiter"\n')
-    first = page_cache.code_fingerprint()
-
-    catalogue.write_text('msgid "Read on"\nmsgstr "Lesen Sie weiter"\n')  # rewritten, same content
-    assert page_cache.code_fingerprint() == first
-
-    catalogue.write_text('msgid "Read on"\nmsgstr "Weiterlesen"\n')
-    changed = page_cache.code_fingerprint()
-    assert changed != first
-
-    (catalogue.parent / "django.mo").write_bytes(b"\x00")
-    assert page_cache.code_fingerprint() not in (first, changed)
 
 
 def test_cut_and_fill_holes_keep_other_inputs():
