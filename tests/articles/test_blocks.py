@@ -176,3 +176,28 @@ def test_article_page_renders_every_block_in_order(site_tree, client):
     assert body.select_one("p.read-also a")["href"] == target.url
     assert "Versteckt" not in str(body)
     assert hidden.url not in str(body)
+
+
+@pytest.mark.django_db
+def test_read_also_pages_are_read_as_wagtails_chooser_reads_them(site_tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.blocks import _PAGES_BY_ID, ReadAlsoBlock
+    from articles.models import ArticlePage
+
+    first, second = (ArticlePageFactory(parent=site_tree.index) for _ in range(2))
+    chooser = ReadAlsoBlock().child_blocks["page"]
+    values = [second.pk, None, first.pk, second.pk, 987_654]  # a repeat, a gap and a deleted page
+
+    with CaptureQueriesContext(connection) as queries:
+        pages = chooser.bulk_to_python(values)
+    assert len(queries) == 1
+    assert [page and page.pk for page in pages] == [second.pk, None, first.pk, second.pk, None]
+    assert all(type(page) is ArticlePage for page in pages if page is not None)
+    assert pages[0] is not pages[3]  # each occurrence its own object, as Wagtail's chooser gives
+    assert chooser.bulk_to_python([first.pk]) == [first]
+    assert chooser.bulk_to_python([]) == []
+    # The query is compiled once per number of pages and kept apart from the (copied) blocks.
+    compiled = _PAGES_BY_ID[ArticlePage]._compiled
+    assert {(3,), (1,)} <= {shape for _using, shape in compiled}
