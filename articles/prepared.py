@@ -29,6 +29,10 @@ class PreparedQuery:
     ``stand_ins`` gives one value per argument of ``build``, of the argument's type,
     that no real value will equal: an int, a str (letters only), a ``uuid.UUID``, or
     for a collection argument a callable that returns ``n`` distinct stand-ins.
+
+    ``build`` must pass its values to the ORM as given: a value it derives (``depth + 1``,
+    what ``child_of`` does with a page's depth) would be compiled as a constant. So the
+    routing query passes the child depth itself rather than calling ``child_of``.
     """
 
     def __init__(self, build, stand_ins):
