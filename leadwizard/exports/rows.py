@@ -29,13 +29,12 @@ from .columns import (
     stored_question_key,
 )
 from .database import (
-    ITEM_SEPARATOR,
+    LISTS_SEPARATOR,
     MAX_VENDORS,
-    VALUE_SEPARATOR,
     AnswerJson,
     AnswerValues,
     CsvFields,
-    VendorItems,
+    VendorLists,
     VendorScores,
     database_json,
     simple_kind,
@@ -44,9 +43,10 @@ from .database import (
 )
 from .reading import CHUNK_SIZE, iter_chunks
 
-# Distinct (vendor, score) pairs kept in words per export, before the memo starts afresh.
+# Distinct scores kept in words per export, before the memo starts afresh.
 MAX_VENDOR_WORDS = 200_000
-ROW_MARK = "\x1d"  # between the rows of a column of VendorItems' texts; JSON text escapes it
+ROW_MARK = "\x1d"  # between the rows of a column of VendorLists' texts; JSON text escapes it
+ITEM_SEPARATOR = "\x1e"  # between the names (and the scores) of a column once cut apart
 FIELDS = {key: field for key, field, _header in FIXED_COLUMNS}
 DATETIMES = frozenset({"created_at", "consent_given_at", "marketing_confirmed_at"})
 BOOLEANS = frozenset({"marketing_consent"})
@@ -268,9 +268,9 @@ class RowPlan:
         self.answers_by_key = csv and bool(self.answer_keys) and connection.vendor == "postgresql"
         self.vendors_in_database = in_database
         self.vendor_pairs = connection.vendor == "postgresql"  # [[name, score], ...]; SQLite: flat
-        # The vendors and scores as texts (VendorItems) for the fast writers; lead_rows stays the reference.
+        # The vendors and scores as JSON arrays (VendorLists) for the fast writers; lead_rows stays the reference.
         self.vendor_items = (csv or fast) and connection.vendor == "postgresql"
-        self.vendor_words = {}  # VendorItems' "vendor\x1fscore" -> "Alpha CRM (87,5 %)"
+        self.vendor_scores = {ROW_MARK: ROW_MARK, "": ""}  # a score's JSON text -> " (87,5 %)"
         self.fields = []
         # csv_block's memo of labelled answers: per question key, (questionnaire id, JSON text) -> field.
         self.label_fields = {}
@@ -319,7 +319,7 @@ class RowPlan:
                 )
             elif key == "top_vendors":
                 if self.vendor_items:
-                    position = read("_top_vendors", VendorItems("top_matches"))
+                    position = read("_top_vendors", VendorLists("top_matches"))
                 elif in_database:
                     position = read("_top_vendors", VendorScores("top_matches"))
                 else:
@@ -406,56 +406,125 @@ class RowPlan:
         return [value.get(key) for key in self.answer_keys]
 
     def vendor_column(self, pks, values):
-        """``vendors`` of a chunk's column; each (vendor, score) of ``VendorItems`` worked out once.
+        """``vendors`` of a chunk's column of ``VendorLists`` texts; each distinct score put in words once.
 
-        A column at once: every item of the chunk is looked up in one pass, rows
-        marked by ``ROW_MARK`` among them, and the words joined and cut into rows
-        again with str methods.
+        A column at once: the names and the scores of all the chunk's leads are
+        cut apart with str methods, rows marked by ``ROW_MARK`` among them; each
+        score is looked up in ``vendor_scores``, paired with its name, and the
+        pairs are joined and cut into rows again. When a lead's lists are not
+        plain (see ``VendorLists``), the chunk goes row by row and such a lead is
+        written from ``VendorScores``, as ``lead_rows`` writes it.
         """
         if not self.vendor_items:
             return [self.vendors(value, pk) for pk, value in zip(pks, values, strict=True)]
-        words = self.vendor_words
-        if len(words) > MAX_VENDOR_WORDS:
-            words.clear()
-        if not words:
-            words[ROW_MARK] = ROW_MARK
-            words[""] = ""
-        values = ["" if value is None else value for value in values]
-        items = (
-            ROW_MARK.join(values)
+        if len(self.vendor_scores) > MAX_VENDOR_WORDS:
+            self.vendor_scores = {ROW_MARK: ROW_MARK, "": ""}
+        parts = ROW_MARK.join(["" if value is None else value for value in values])
+        if "\\" not in parts:  # JSON text without escapes: no name or score holds a quote or a mark
+            parts = parts.replace(LISTS_SEPARATOR, ROW_MARK).split(ROW_MARK)
+            if len(parts) == 2 * len(values):
+                rows = self._plain_vendor_rows(parts[0::2], parts[1::2])
+                if rows is not None:
+                    return rows
+        rows = [self._plain_vendor_row(value) for value in values]
+        odd = [pk for pk, row in zip(pks, rows, strict=True) if row is None]
+        if odd:
+            found = dict(
+                self.model._default_manager.using(self.queryset.db)
+                .filter(pk__in=odd)
+                .annotate(_top_vendors=VendorScores("top_matches"))
+                .values_list("pk", "_top_vendors")
+            )
+            rows = [
+                self._vendor_pairs_text(found.get(pk)) if row is None else row
+                for pk, row in zip(pks, rows, strict=True)
+            ]
+        return rows
+
+    def _plain_vendor_rows(self, names, scores):
+        """The rows of a column's names and scores arrays, all at once; None unless every lead's are plain."""
+        if not all(text == "[]" or (text[:2] == '["' and text[-2:] == '"]') for text in names):
+            return None
+        flat_names = ROW_MARK.join([text[2:-2] for text in names]).replace('", "', ITEM_SEPARATOR)
+        if '"' in flat_names:  # a name that is not a string
+            return None
+        flat_names = flat_names.replace(ROW_MARK, ITEM_SEPARATOR + ROW_MARK + ITEM_SEPARATOR).split(
+            ITEM_SEPARATOR
+        )
+        tokens = (
+            ROW_MARK.join([text[1:-1] for text in scores])
+            .replace(", ", ITEM_SEPARATOR)
             .replace(ROW_MARK, ITEM_SEPARATOR + ROW_MARK + ITEM_SEPARATOR)
             .split(ITEM_SEPARATOR)
         )
-        texts = list(map(words.get, items))
-        if None in texts:
-            for item in {item for item, text in zip(items, texts, strict=True) if text is None}:
-                name, _separator, score = item.partition(VALUE_SEPARATOR)
-                words[item] = self.words.vendor(json.loads(name), json.loads(score) if score else None)
-            texts = list(map(words.__getitem__, items))
-        rows = ", ".join(texts).replace(", " + ROW_MARK + ", ", ROW_MARK).split(ROW_MARK)
-        if len(rows) == len(values):
-            return rows
-        # A vendor's name holds the mark itself: row by row.
-        return [
-            ", ".join([words[item] for item in value.split(ITEM_SEPARATOR)]) if value else ""
-            for value in values
+        if len(tokens) != len(flat_names):
+            return None
+        suffixes = self._score_suffixes(tokens)
+        if suffixes is None:
+            return None
+        text = ", ".join(map(str.__add__, flat_names, suffixes))
+        # Every mark among the names met a mark among the scores: each lead's two arrays are as long.
+        marks = len(names) - 1
+        if text.count(ROW_MARK + ROW_MARK) != marks or text.count(ROW_MARK) != 2 * marks:
+            return None
+        rows = text.replace(", " + ROW_MARK + ROW_MARK + ", ", ROW_MARK).split(ROW_MARK)
+        return rows if len(rows) == len(names) else None
+
+    def _plain_vendor_row(self, value):
+        """One lead's ``VendorLists`` text in words, or None when its lists are not plain."""
+        if value is None or "\\" in value:
+            return None
+        names, _separator, scores = value.partition(LISTS_SEPARATOR)
+        if names == "[]" and scores == "[]":
+            return ""
+        if names[:2] != '["' or names[-2:] != '"]' or scores[:1] != "[" or scores[-1:] != "]":
+            return None
+        names = names[2:-2].split('", "')
+        tokens = scores[1:-1].split(", ")
+        if len(names) != len(tokens) or any('"' in name for name in names):
+            return None
+        suffixes = self._score_suffixes(tokens)
+        return None if suffixes is None else ", ".join(map(str.__add__, names, suffixes))
+
+    def _score_suffixes(self, tokens):
+        """What follows each vendor's name for the JSON texts of its score (" (87,5 %)"); None for one that isn't JSON.
+
+        A score cut apart at ", " (a list, an object, a string with a comma) leaves
+        pieces that are not JSON, so a token that is JSON is one whole score.
+        """
+        known = self.vendor_scores
+        suffixes = list(map(known.get, tokens))
+        if None in suffixes:
+            for token in set(tokens) - known.keys():
+                try:
+                    score = json.loads(token)
+                except ValueError:
+                    return None
+                known[token] = self.words.vendor("", score)
+            suffixes = list(map(known.__getitem__, tokens))
+        return suffixes
+
+    def _vendor_pairs_text(self, value):
+        """``VendorScores``' ``[[name, score], ...]`` (PostgreSQL) in words."""
+        pairs = [
+            item for item in (json.loads(value) if value else []) if isinstance(item, list) and len(item) == 2
         ]
+        return ", ".join([self.words.vendor(name, score) for name, score in pairs if name is not None])
 
     def vendors(self, value, pk):
-        """The top vendors with their scores as text, from what ``VendorItems``, ``VendorScores`` or the field gave."""
+        """The top vendors with their scores as text, from what ``VendorLists``, ``VendorScores`` or the field gave."""
         if self.vendor_items:
             return self.vendor_column([pk], [value])[0]
         if not self.vendors_in_database:
             return self.words.vendors(value)
-        items = json.loads(value) if value else []
         if self.vendor_pairs:
-            pairs = [item for item in items if isinstance(item, list) and len(item) == 2]
-        else:
-            pairs = list(zip(items[0::2], items[1::2], strict=True))
-            if len(pairs) > MAX_VENDORS and pairs[MAX_VENDORS][0] is not None:  # only the first ones
-                return self.words.vendors(
-                    self.model._default_manager.filter(pk=pk).values_list("top_matches", flat=True).first()
-                )
+            return self._vendor_pairs_text(value)
+        items = json.loads(value) if value else []
+        pairs = list(zip(items[0::2], items[1::2], strict=True))
+        if len(pairs) > MAX_VENDORS and pairs[MAX_VENDORS][0] is not None:  # only the first ones
+            return self.words.vendors(
+                self.model._default_manager.filter(pk=pk).values_list("top_matches", flat=True).first()
+            )
         return ", ".join([self.words.vendor(name, score) for name, score in pairs if name is not None])
 
     def rows(self, records, zone):

@@ -128,7 +128,14 @@ def odd_leads(db):
     ):
         lead(top_matches=[{"vendor": f"Anbieter {score}", "score": score} for score in scores])
     lead(top_matches=[{"vendor": "Ohne Punktzahl"}, {"vendor": 'Ä "quoted"; =x', "score": 1.5}])
-    # Names holding the separators of the vendors' texts (VendorItems), which JSON text escapes.
+    # Matches whose names and scores do not pair up as two plain JSON arrays (VendorLists).
+    lead(top_matches=[{"vendor": "Erster", "score": 1}, 5, {"vendor": "Dritter", "score": 2}])
+    lead(top_matches=[{"vendor": "Liste", "score": [1, 2]}, {"vendor": "Ohne"}])
+    lead(top_matches=[{"vendor": "Text", "score": "a, b"}, {"vendor": "Zahl", "score": 3}])
+    lead(top_matches=[{"vendor": "Objekt", "score": {"x": 1}}, {"vendor": "", "score": 4}, {"vendor": ""}])
+    lead(top_matches=[{"vendor": ["Liste"], "score": 1}, {"vendor": "Zwei, Worte", "score": "87"}])
+    lead(top_matches=[{"score": 1}, {"vendor": "Nach", "score": 2}, {"vendor": "Ende"}])
+    # Names holding the separators of the vendors' texts (VendorLists), which JSON text escapes.
     lead(top_matches=[{"vendor": "Mark\x1dinside", "score": 2}, {"vendor": "Item\x1esep\x1fvalue"}])
     for number in range(3):
         lead(top_matches=matches("Alpha CRM"), match_count=number, marketing_consent=bool(number % 2))
@@ -230,3 +237,26 @@ def test_dates_are_local_time_with_the_offset_of_the_site(odd_leads, settings):
         settings.TIME_ZONE = zone
         with timezone.override(zone):
             assert b"".join(iter_csv(odd_leads, columns, chunk_size=3)) == line_by_line(odd_leads, columns)
+
+
+@postgresql_only
+def test_vendor_lists_are_cut_apart_a_column_at_once_and_odd_leads_read_again(odd_leads, monkeypatch):
+    """Plain names and scores become words without a query or a step per lead; any other lead is read again."""
+    columns = [("top_vendors", "Top")]
+    plan = RowPlan(odd_leads, columns, csv=True, dialect=DIALECTS["excel_de"])
+    pks, texts = zip(*plan.queryset.order_by("pk").values_list("pk", "_top_vendors"), strict=True)
+    expected = [row[0] for row in lead_rows(odd_leads, columns)]
+    plain = [index for index, text in enumerate(texts) if plan._plain_vendor_row(text) is not None]
+    assert 3 < len(plain) < len(texts) - 5  # both kinds among the odd leads
+
+    # The column of plain leads is not gone through lead by lead.
+    monkeypatch.setattr(plan, "_plain_vendor_row", lambda text: pytest.fail("read lead by lead"))
+    with CaptureQueriesContext(connection) as queries:
+        column = plan.vendor_column([pks[i] for i in plain], [texts[i] for i in plain])
+    assert column == [expected[i] for i in plain]
+    assert not queries.captured_queries
+    monkeypatch.undo()
+
+    with CaptureQueriesContext(connection) as queries:
+        assert plan.vendor_column(pks, texts) == expected
+    assert len(queries.captured_queries) == 1  # the odd ones, at once
