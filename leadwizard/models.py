@@ -646,6 +646,28 @@ class Lead(models.Model):
         return [str(self.SPAM_REASON_LABELS.get(reason, reason)) for reason in self.spam_reasons or []]
 
 
+class StoredAnswerKey(models.Model):
+    """A question key that the answers of some lead hold or held.
+
+    On PostgreSQL a trigger on the lead table (migration 0019) adds the keys of
+    every lead's answers as they are written, however they are written. A lead
+    export then finds the columns of questions since removed from the
+    questionnaire by asking, per key that no questionnaire asks any more,
+    whether a lead of the export has it (an index on the answers), instead of
+    reading every lead before its first byte. Keys are never taken out: one
+    whose leads are gone is a key the export asks about and leaves out.
+    """
+
+    key = models.TextField(_("question key"), unique=True)
+
+    class Meta:
+        verbose_name = _("stored answer key")
+        verbose_name_plural = _("stored answer keys")
+
+    def __str__(self):
+        return self.key
+
+
 class MarketingSuppression(models.Model):
     """An e-mail address that withdrew marketing consent: no marketing e-mail goes to it, from any lead.
 

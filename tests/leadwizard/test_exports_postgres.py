@@ -20,7 +20,7 @@ from leadwizard.exports import BOM, columns_for, iter_csv, lead_rows
 from leadwizard.exports.csv import DIALECTS, csv_line
 from leadwizard.exports.database import MAX_VENDORS
 from leadwizard.exports.rows import RowPlan
-from leadwizard.models import Lead, LeadNote
+from leadwizard.models import Lead, LeadNote, StoredAnswerKey
 from tests.factories import LeadFactory, QuestionnaireFactory
 
 postgresql_only = pytest.mark.skipif(
@@ -260,3 +260,49 @@ def test_vendor_lists_are_cut_apart_a_column_at_once_and_odd_leads_read_again(od
     with CaptureQueriesContext(connection) as queries:
         assert plan.vendor_column(pks, texts) == expected
     assert len(queries.captured_queries) == 1  # the odd ones, at once
+
+
+@postgresql_only
+def test_columns_of_removed_questions_come_from_the_kept_keys_however_the_answers_were_written(db):
+    """The database keeps every stored key; the export asks per unasked key whether one of its leads has it."""
+    questionnaire = QuestionnaireFactory()
+    written = LeadFactory(questionnaire=questionnaire, answers={"industry": "it", "budget": "low"})
+    Lead.objects.bulk_create(
+        [LeadFactory.build(questionnaire=questionnaire, answers={"industry": "it", "region": "nord"})]
+    )
+    other = LeadFactory(questionnaire=questionnaire, answers={"industry": "it"})
+    Lead.objects.filter(pk=other.pk).update(answers={"industry": "it", "legacy": "ja"})
+    assert {"industry", "budget", "region", "legacy"} <= set(
+        StoredAnswerKey.objects.values_list("key", flat=True)
+    )
+
+    asked = {f"answers.{q.key}" for step in questionnaire.definition.steps for q in step.questions}
+
+    def removed(queryset):
+        return {key for key, _header in columns_for(queryset) if key.startswith("answers.")} - asked
+
+    assert removed(Lead.objects.all()) == {"answers.budget", "answers.region", "answers.legacy"}
+    assert removed(Lead.objects.filter(pk=written.pk)) == {"answers.budget"}  # only the export's leads
+    Lead.objects.filter(pk=other.pk).update(answers={"industry": "it"})  # a key whose leads are gone
+    assert removed(Lead.objects.all()) == {"answers.budget", "answers.region"}
+
+
+@postgresql_only
+def test_the_first_byte_asks_the_answers_index_not_every_lead(db):
+    """Before the header, no query reads every lead: a removed key is looked up in the answers' index."""
+    questionnaire = QuestionnaireFactory()
+    Lead.objects.bulk_create(
+        [LeadFactory.build(questionnaire=questionnaire, answers={"industry": "it"}) for _ in range(2000)]
+    )
+    LeadFactory(questionnaire=questionnaire, answers={"industry": "it", "budget": "low"})
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE leadwizard_lead")
+    with CaptureQueriesContext(connection) as queries:
+        header = next(iter_csv(Lead.objects.all()))
+    assert b"budget" in header
+    assert not [q["sql"] for q in queries.captured_queries if "jsonb_object_keys" in q["sql"]]
+    (lookup,) = [q["sql"] for q in queries.captured_queries if "?" in q["sql"] and "LIMIT 1" in q["sql"]][:1]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + lookup)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "leadwizard_lead_answers_gin" in plan, plan
