@@ -34,6 +34,16 @@ the generation it last read, and asks Redis again once that reading is older tha
 at most that long (one second in production), one made through this process at
 once. Off (0) unless set, so that development and tests see every change at once.
 
+Why a reader's wizard address is served from the stored page: without
+JavaScript every wizard step ends on the page at the reader's new place (the
+page's address with the wizard's parameters), which belongs to one reader and is
+never stored. Rendering that whole page anew for every step was most of a step's
+time. The entry of the same address without the wizard's parameters holds the
+page every reader shares, and the wizard's part of it is marked; such an address
+is served from that entry with only the wizard rendered for the reader
+(``leadwizard.wizard.serving.serve_place``), privately, and nothing of it is
+stored. Without an entry, the page is rendered the usual way.
+
 Why a release in every key: entries are kept in Redis across deploys, and a page
 rendered by the previous code may hold a form the new code no longer takes (a
 field renamed, a step posted to another address): after such a deploy every
@@ -59,6 +69,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
 
 from articles.invalidation import code_release, invalidate_on_change
+from leadwizard.wizard.flow import PARAM_BLOCK, WIZARD_PARAMETERS
+from leadwizard.wizard.serving import serve_place
 
 GENERATION_KEY = "pagecache:generation"
 HEADER = "X-Page-Cache"
@@ -165,9 +177,10 @@ class LocalEntries:
 LOCAL = LocalEntries()
 
 
-def mark_cacheable(request):
-    """Called while Wagtail serves a page: this response may be stored if nothing else forbids it."""
+def mark_cacheable(request, page=None):
+    """Called while Wagtail serves ``page``: this response may be stored if nothing else forbids it."""
     request.page_cache_candidate = True
+    request.page_cache_page_id = getattr(page, "pk", None)
 
 
 def release():
@@ -175,21 +188,41 @@ def release():
     return code_release(_setting("PAGE_CACHE_RELEASE", ""))
 
 
+def _key(request, params):
+    return f"pagecache:page:{release()}:{request.get_host()}:{request.path}?{urlencode(sorted(params))}"
+
+
+def _may_use_cache(request):
+    # Logged-in staff and readers with a session (password-protected pages) get fresh pages;
+    # the wizard's script asks for its own part only.
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and not request.headers.get("X-LeadWizard")
+    )
+
+
 def cache_key(request):
     """The entry for this request, or None when the request must not use the cache."""
-    if request.method not in ("GET", "HEAD"):
-        return None
-    if settings.SESSION_COOKIE_NAME in request.COOKIES:
-        # Logged-in staff and readers with a session (password-protected pages) get fresh pages.
-        return None
-    if request.headers.get("X-LeadWizard"):
+    if not _may_use_cache(request):
         return None
     allowed = _setting("PAGE_CACHE_QUERY_PARAMETERS", ())
     params = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
     if any(name not in allowed for name, _value in params):
         return None
-    query = urlencode(sorted(params))
-    return f"pagecache:page:{release()}:{request.get_host()}:{request.path}?{query}"
+    return _key(request, params)
+
+
+def place_cache_key(request):
+    """For a reader's wizard address: the entry of the same address without the wizard's parameters, else None."""
+    if not _may_use_cache(request) or PARAM_BLOCK not in request.GET:
+        return None
+    allowed = _setting("PAGE_CACHE_QUERY_PARAMETERS", ())
+    params = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+    shared = [(name, value) for name, value in params if name not in WIZARD_PARAMETERS]
+    if any(name not in allowed for name, _value in shared):
+        return None
+    return _key(request, shared)
 
 
 def may_store(request, response):
@@ -247,27 +280,17 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        key = cache_key(request) if is_enabled() else None
-        if key is None:
+        if not is_enabled():
             return self.get_response(request)
+        key = cache_key(request)
+        if key is None:
+            place_key = place_cache_key(request)
+            entry = self.find(place_key)[0] if place_key is not None else None
+            response = self.place_response(request, entry) if entry is not None else None
+            return response if response is not None else self.get_response(request)
 
-        local_seconds = _setting("PAGE_CACHE_LOCAL_SECONDS", 0)
-        local_size = _setting("PAGE_CACHE_LOCAL_ENTRIES", 64)
-        if local_seconds > 0:
-            generation = LOCAL.generation(local_seconds)
-            entry = LOCAL.get(key, generation) if generation is not None else None
-            if entry is not None:
-                return self.cached_response(request, entry)
-
-        cache = get_cache()
-        found = cache.get_many([key, GENERATION_KEY])
-        generation = found.get(GENERATION_KEY) or current_generation(cache)
-        if local_seconds > 0:
-            LOCAL.read(generation)
-        entry = found.get(key)
-        if entry is not None and entry["generation"] == generation:
-            if local_seconds > 0:
-                LOCAL.put(key, entry, local_size)
+        entry, generation = self.find(key)
+        if entry is not None:
             return self.cached_response(request, entry)
 
         response = self.get_response(request)
@@ -277,11 +300,49 @@ class PageCacheMiddleware:
                 "status": response.status_code,
                 "content": cut_holes(response.content),
                 "headers": [(name, response[name]) for name in STORED_HEADERS if name in response],
+                # Where a reader's wizard address finds its page (``place_response``).
+                "page_id": getattr(request, "page_cache_page_id", None),
             }
-            cache.set(key, entry, timeout=_setting("PAGE_CACHE_SECONDS", 600))
-            if local_seconds > 0:
-                LOCAL.put(key, entry, local_size)
+            get_cache().set(key, entry, timeout=_setting("PAGE_CACHE_SECONDS", 600))
+            if _setting("PAGE_CACHE_LOCAL_SECONDS", 0) > 0:
+                LOCAL.put(key, entry, _setting("PAGE_CACHE_LOCAL_ENTRIES", 64))
             response[HEADER] = "miss"
+        return response
+
+    def find(self, key):
+        """``(entry, generation)``: the current entry under ``key`` (None when there is none) and the generation."""
+        local_seconds = _setting("PAGE_CACHE_LOCAL_SECONDS", 0)
+        local_size = _setting("PAGE_CACHE_LOCAL_ENTRIES", 64)
+        if local_seconds > 0:
+            generation = LOCAL.generation(local_seconds)
+            entry = LOCAL.get(key, generation) if generation is not None else None
+            if entry is not None:
+                return entry, generation
+
+        cache = get_cache()
+        found = cache.get_many([key, GENERATION_KEY])
+        generation = found.get(GENERATION_KEY) or current_generation(cache)
+        if local_seconds > 0:
+            LOCAL.read(generation)
+        entry = found.get(key)
+        if entry is None or entry["generation"] != generation:
+            return None, generation
+        if local_seconds > 0:
+            LOCAL.put(key, entry, local_size)
+        return entry, generation
+
+    def place_response(self, request, entry):
+        """A reader's wizard address from the stored page with the wizard rendered for them; None: render it all."""
+        if entry.get("page_id") is None:
+            return None
+        response = serve_place(request, entry["page_id"], fill_holes(entry["content"], request))
+        if response is None:
+            return None
+        if not response.has_header("Location"):  # the page, not a redirect the wizard answered with
+            for name, value in entry["headers"]:
+                response[name] = value
+            response[HEADER] = "place"
+        patch_vary_headers(response, ("Cookie",))
         return response
 
     def cached_response(self, request, entry):

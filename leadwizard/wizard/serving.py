@@ -6,10 +6,17 @@ carries the reader's state; the serve hook here renders such a page with the
 wizard at that place, so the wizard works on every page type without
 JavaScript. With JavaScript the same requests ask for just the wizard's HTML
 (``X-LeadWizard: fragment``) and swap it in place.
+
+A page cache may serve such an address from the page it stored for everyone
+(``serve_place``): the block's HTML sits between two comments that name it
+(``<!--leadwizard-block:ID-->`` … ``<!--/leadwizard-block:ID-->``), and only that
+part is rendered for the reader, exactly as the serve hook would render it.
 """
 
 from django.http import HttpResponse, HttpResponseBadRequest
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from .flow import FIELD_BLOCK, PARAM_BLOCK, PARAM_DONE, PARAM_STATE, Wizard
@@ -79,3 +86,58 @@ def serve_with_wizard(next_serve):
         return private(response, wizard)
 
     return serve
+
+
+def place_marks(block_id):
+    """The comments around a wizard block's HTML, as bytes: where ``serve_place`` puts the reader's wizard."""
+    name = escape(block_id)
+    return f"<!--leadwizard-block:{name}-->".encode(), f"<!--/leadwizard-block:{name}-->".encode()
+
+
+def serve_place(request, page_id, content):
+    """A reader's wizard address (a GET) served from the HTML a page cache stored for everyone.
+
+    ``content`` is the stored page (bytes, its per-request holes filled): the
+    same page without the wizard's parameters, which holds every wizard at its
+    first step. The wizard the address names is rendered for this reader and put
+    in place of its part of the page, with the headers and status the serve
+    hook gives (``private``). Returns None when the address must be served the
+    usual way: the page is gone or not public, the block is not on it, or not in
+    the stored HTML. A wizard answer that is a redirect is returned as it is.
+
+    The stored HTML never holds a reader's place: the cache stores only pages
+    served without wizard parameters, and every reader's part is rendered here
+    per request.
+    """
+    from .views import is_public_for, live_page  # the view module imports this one
+
+    block_id = request.GET.get(PARAM_BLOCK)
+    if not block_id:
+        return None
+    start, end = place_marks(block_id)
+    begin = content.find(start)
+    finish = content.find(end, begin + len(start)) if begin >= 0 else -1
+    if finish < 0:
+        return None
+    page = live_page(page_id)
+    if page is None or not is_public_for(page, request):
+        return None
+    found = find_wizard(page, block_id)
+    if found is None or found[1].get("questionnaire") is None:
+        return None
+    block, value = found
+    with translation.override(page.locale.language_code):
+        wizard = Wizard(request, page, block_id, value)
+        result = wizard.handle()
+        if isinstance(result, HttpResponse):
+            return private(result)
+        request.leadwizard_results = {block_id: result}
+        html = block.render(value, context={"request": request, "page": page})
+    html = html.encode()
+    # Only the marked part: whatever the block's template writes around it is in the stored page already.
+    part_begin = html.find(start)
+    part_end = html.find(end, part_begin + len(start)) if part_begin >= 0 else -1
+    if part_end < 0:
+        return None
+    body = content[:begin] + html[part_begin : part_end + len(end)] + content[finish + len(end) :]
+    return private(HttpResponse(body, status=wizard.status), wizard)

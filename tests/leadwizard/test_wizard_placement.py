@@ -7,13 +7,16 @@ nests the wizard in each of those ways (``tests/testapp/models.py``).
 """
 
 import json
+import re
 import uuid
 
 import pytest
 from django.apps import apps
+from django.test import RequestFactory
 
 from leadwizard.models import Lead
 from leadwizard.wizard.placement import wizard_placements
+from leadwizard.wizard.serving import place_marks, serve_place
 from tests.factories import QuestionnaireFactory, VendorFactory
 from tests.utils import WizardRun
 
@@ -54,6 +57,13 @@ def page(site_tree, settings):
     return home
 
 
+TOKEN_VALUE_RE = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+
+
+def without_tokens(html):
+    return TOKEN_VALUE_RE.sub(rb"\1\2", html)
+
+
 PATHS = {
     "top": TOP,
     "struct": f"{SECTION}.wizard",
@@ -90,3 +100,35 @@ def test_a_nested_wizard_goes_all_the_way_to_a_lead(client, page, placement, fra
 def test_an_unknown_path_is_still_a_400(client, page):
     response = client.post(page.url, {"leadwizard-block": f"{SECTION}.nope", "q-industry": "handel"})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("placement", PATHS)
+def test_a_page_cache_serves_a_readers_place_from_the_shared_page_as_the_serve_hook_renders_it(
+    client, page, placement
+):
+    """``serve_place``: the page every reader shares, with only the named wizard at this reader's place."""
+    shared = client.get(page.url).content
+    run = WizardRun(client, page, PATHS[placement])
+    run.answer(industry="handel")
+    whole = client.get(run.location)
+    request = RequestFactory().get(run.location)
+    placed = serve_place(request, page.pk, shared)
+    assert placed is not None and placed.status_code == whole.status_code == 200
+    assert without_tokens(placed.content) == without_tokens(whole.content)
+    assert "private" in placed["Cache-Control"]
+    others = [path for path in PATHS.values() if path != PATHS[placement]]
+    assert placed.content.count(b"Schritt 1 von") == len(others)
+
+
+def test_a_page_cache_renders_the_page_itself_when_the_wizard_is_not_in_what_it_stored(client, page):
+    shared = client.get(page.url).content
+    start, end = place_marks(TOP)
+    request = RequestFactory().get(page.url, {"leadwizard-block": TOP})
+    assert serve_place(request, page.pk, shared) is not None
+    assert (
+        serve_place(request, page.pk, shared.replace(end, b"")) is None
+    )  # not marked (a template of its own)
+    assert serve_place(RequestFactory().get(page.url, {"leadwizard-block": "nope"}), page.pk, shared) is None
+    assert serve_place(request, 987654, shared) is None  # no such page
+    page.unpublish()
+    assert serve_place(request, page.pk, shared) is None

@@ -143,7 +143,7 @@ def test_two_readers_of_one_cached_page_make_two_leads(cache_on, wizard_page):
         run.answer(industry="handel")
         assert run.response.status_code == 200, run.html[:500]
         assert "Schritt 2 von 4" in run.html
-        assert status(run.response) is None  # step POSTs bypass the cache
+        assert status(run.response) == "place"  # the post bypassed the cache; its page is the stored one
         run.answer(employees="25")
         run.answer(uses=["sales"], german_hq="yes", market="b2b")
         run.contact(email=f"leser{number}@firma.example")
@@ -235,7 +235,8 @@ def test_wizard_steps_and_results_are_never_stored(cache_on, wizard_page):
     run = WizardRun(Client(), page, block_id)
     run.start()
     run.answer(industry="handel")
-    assert status(run.response) is None
+    assert status(run.response) == "place"  # made from the stored page, not stored
+    assert "Schritt 1 von 4" in Client().get(page.url).content.decode()
     fragment = Client().get(page.url, {"leadwizard-block": block_id}, HTTP_X_LEADWIZARD="fragment")
     assert status(fragment) is None
     assert status(Client().get(page.url, {"leadwizard-done": "x"})) is None
@@ -388,3 +389,93 @@ def test_a_process_keeps_only_its_most_recent_entries(local_copies, wizard_page,
 
     assert status(again) == "hit"  # from the shared cache
     assert len(shared_cache_reads) == asked + 1
+
+
+# A reader's wizard address, served from the stored page --------------------------------------
+
+TOKEN_VALUE_RE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+
+
+def without_csrf_tokens(html):
+    return TOKEN_VALUE_RE.sub(r"\1…\2", html)
+
+
+def test_a_readers_place_is_the_stored_page_with_only_their_wizard_rendered(cache_on, wizard_page, settings):
+    page, block_id, *_ = wizard_page
+    run = WizardRun(Client(), page, block_id)
+    run.start()
+    assert status(run.response) == "miss"
+    run.answer(industry="handel")
+    run.answer(employees="25")
+    assert status(run.response) == "place"
+    assert "Schritt 3 von 4" in run.html
+    assert "private" in run.response["Cache-Control"] and "no-cache" in run.response["Cache-Control"]
+    assert run.response["Content-Type"].startswith("text/html")
+
+    # The same address rendered whole, as without a page cache: the same page, the same headers.
+    settings.PAGE_CACHE_ENABLED = False
+    whole = run.client.get(run.location)
+    assert status(whole) is None
+    assert without_csrf_tokens(run.html) == without_csrf_tokens(whole.content.decode())
+    assert run.response.status_code == whole.status_code == 200
+    assert run.response["Cache-Control"] == whole["Cache-Control"]
+
+
+def test_no_reader_gets_another_readers_place_or_answers(cache_on, wizard_page):
+    page, block_id, *_ = wizard_page
+    first = WizardRun(Client(), page, block_id)
+    first.start()
+    first.answer(industry="handel")
+    first.answer(employees="25")
+    assert status(first.response) == "place"
+
+    second = WizardRun(Client(), page, block_id)
+    second.start()
+    assert status(second.response) == "hit"
+    assert "Schritt 1 von 4" in second.html and "Schritt 3 von 4" not in second.html
+    assert second.token != first.token
+    second.answer(industry="it")
+    assert status(second.response) == "place"
+    assert "Schritt 2 von 4" in second.html
+    # Each reader's place carries their own answers only.
+    first.post(action="back")
+    assert status(first.response) == "place"
+    assert "Schritt 2 von 4" in first.html and 'value="25"' in first.html
+    assert 'value="25"' not in second.html
+    entry = page_cache.get_cache().get(page_cache._key(RequestFactory().get(page.url), []))
+    assert entry is not None and b"Schritt 1 von 4" in entry["content"]
+    assert b"Schritt 2 von 4" not in entry["content"] and b"Schritt 3 von 4" not in entry["content"]
+
+
+def test_a_place_without_a_stored_page_or_of_an_unknown_wizard_is_rendered_the_usual_way(
+    cache_on, wizard_page
+):
+    page, block_id, *_ = wizard_page
+    run = WizardRun(Client(), page, block_id)
+    run.start()
+    run.answer(industry="handel")
+    page_cache.invalidate_all()
+    again = run.client.get(run.location)
+    assert status(again) is None  # rendered whole, and not stored
+    assert "Schritt 2 von 4" in again.content.decode()
+    assert status(Client().get(page.url)) == "miss"
+
+    unknown = Client().get(page.url, {"leadwizard-block": "no-such-block"})
+    assert unknown.status_code == 400
+    assert status(unknown) is None
+
+
+def test_a_readers_place_from_the_stored_page_needs_a_fraction_of_the_queries(
+    cache_on, wizard_page, settings
+):
+    page, block_id, *_ = wizard_page
+    run = WizardRun(Client(), page, block_id)
+    run.start()
+    run.answer(industry="handel")
+    with CaptureQueriesContext(connection) as placed:
+        assert status(run.client.get(run.location)) == "place"
+    settings.PAGE_CACHE_ENABLED = False
+    with CaptureQueriesContext(connection) as whole:
+        run.client.get(run.location)
+    assert len(placed) <= 4, [q["sql"] for q in placed.captured_queries]
+    assert len(placed) < len(whole)
