@@ -20,6 +20,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from .flow import FIELD_BLOCK, PARAM_BLOCK, PARAM_DONE, PARAM_STATE, Wizard
+from .pages import is_public_for, live_page
 from .placement import find_wizard
 
 
@@ -109,8 +110,6 @@ def serve_place(request, page_id, content):
     served without wizard parameters, and every reader's part is rendered here
     per request.
     """
-    from .views import is_public_for, live_page  # the view module imports this one
-
     block_id = request.GET.get(PARAM_BLOCK)
     if not block_id:
         return None

@@ -57,11 +57,15 @@ def page(site_tree, settings):
     return home
 
 
-TOKEN_VALUE_RE = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+# Tokens carry the time they were signed: two renderings a second apart differ there.
+TOKEN_VALUE_RE = re.compile(rb'(name="(?:csrfmiddlewaretoken|leadwizard-token)" value=")[^"]*(")')
+
+
+STATE_RE = re.compile(rb"(leadwizard-state=)[^\"&]*")
 
 
 def without_tokens(html):
-    return TOKEN_VALUE_RE.sub(rb"\1\2", html)
+    return STATE_RE.sub(rb"\1", TOKEN_VALUE_RE.sub(rb"\1\2", html))
 
 
 PATHS = {

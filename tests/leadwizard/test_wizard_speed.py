@@ -14,7 +14,7 @@ from django.urls import reverse
 from wagtail.models import Page, Site
 
 from leadwizard.models import FunnelCount
-from leadwizard.wizard import questionnaires, views
+from leadwizard.wizard import pages, questionnaires
 from tests.factories import QuestionnaireFactory, VendorFactory, restrict_page, wizard_article
 from tests.utils import WizardRun
 
@@ -107,12 +107,12 @@ def test_a_step_on_an_alias_has_its_source_pages_restrictions(wizard, site_tree)
 def test_a_page_is_read_as_its_own_type_whatever_was_remembered(wizard):
     _questionnaire, page, block_id = wizard
     # As if the id had belonged to a page of another type before (SQLite gives ids of deleted rows again).
-    views._PAGE_TYPES[page.pk] = ContentType.objects.get_for_model(Page).pk
+    pages._PAGE_TYPES[page.pk] = ContentType.objects.get_for_model(Page).pk
 
     response = Client().post(step_url(page), {"leadwizard-block": block_id, "q-industry": "handel"})
 
     assert response.status_code == 302
-    assert views._PAGE_TYPES[page.pk] == page.content_type_id
+    assert pages._PAGE_TYPES[page.pk] == page.content_type_id
 
 
 def test_a_step_for_a_page_that_is_gone_is_not_found(wizard):
