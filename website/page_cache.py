@@ -69,8 +69,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
 
 from articles.invalidation import code_release, invalidate_on_change
-from leadwizard.wizard.flow import PARAM_BLOCK, WIZARD_PARAMETERS
-from leadwizard.wizard.serving import serve_place
+from leadwizard.wizard.flow import WIZARD_PARAMETERS
+from leadwizard.wizard.serving import is_place_address, serve_place
 
 GENERATION_KEY = "pagecache:generation"
 HEADER = "X-Page-Cache"
@@ -215,7 +215,7 @@ def cache_key(request):
 
 def place_cache_key(request):
     """For a reader's wizard address: the entry of the same address without the wizard's parameters, else None."""
-    if not _may_use_cache(request) or PARAM_BLOCK not in request.GET:
+    if not _may_use_cache(request) or not is_place_address(request):
         return None
     allowed = _setting("PAGE_CACHE_QUERY_PARAMETERS", ())
     params = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)

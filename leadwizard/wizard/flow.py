@@ -128,6 +128,17 @@ def active_locale(page):
     return Locale.get_active()
 
 
+def done_block_id(token):
+    """The wizard block a confirmation address's token (``PARAM_DONE``) belongs to, or None when it is not valid."""
+    if not token:
+        return None
+    try:
+        data = signing.loads(token, salt=DONE_SALT, max_age=app_settings.DONE_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return str(data["b"]) if isinstance(data, dict) and data.get("b") else None
+
+
 class Wizard:
     """One wizard block on one page, for one request."""
 

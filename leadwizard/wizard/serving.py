@@ -19,7 +19,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from .flow import FIELD_BLOCK, PARAM_BLOCK, PARAM_DONE, PARAM_STATE, Wizard
+from .flow import FIELD_BLOCK, PARAM_BLOCK, PARAM_DONE, PARAM_STATE, Wizard, done_block_id
 from .pages import is_public_for, live_page
 from .placement import find_wizard
 
@@ -95,6 +95,11 @@ def place_marks(block_id):
     return f"<!--leadwizard-block:{name}-->".encode(), f"<!--/leadwizard-block:{name}-->".encode()
 
 
+def is_place_address(request):
+    """Whether this GET is a reader's place in a wizard that ``serve_place`` may serve: a step or a confirmation."""
+    return PARAM_BLOCK in request.GET or PARAM_DONE in request.GET
+
+
 def serve_place(request, page_id, content):
     """A reader's wizard address (a GET) served from the HTML a page cache stored for everyone.
 
@@ -110,7 +115,8 @@ def serve_place(request, page_id, content):
     served without wizard parameters, and every reader's part is rendered here
     per request.
     """
-    block_id = request.GET.get(PARAM_BLOCK)
+    # A confirmation's address names its block in its token only.
+    block_id = request.GET.get(PARAM_BLOCK) or done_block_id(request.GET.get(PARAM_DONE))
     if not block_id:
         return None
     start, end = place_marks(block_id)

@@ -483,3 +483,33 @@ def test_a_readers_place_from_the_stored_page_needs_a_fraction_of_the_queries(
         run.client.get(run.location)
     assert len(placed) <= 4, [q["sql"] for q in placed.captured_queries]
     assert len(placed) < len(whole)
+
+
+def test_a_readers_confirmation_and_longlist_are_the_stored_page_with_only_their_wizard(
+    cache_on, wizard_page, settings
+):
+    page, block_id, *_ = wizard_page
+    run = WizardRun(Client(), page, block_id)
+    run.start()
+    run.answer(industry="handel")
+    run.answer(employees="25")
+    run.answer(uses=["sales"], german_hq="yes", market="b2b")
+    run.contact(email="leser@firma.example")
+    assert sent(run.response)
+    done = run.location
+    assert "leadwizard-done=" in done and "leadwizard-block=" not in done  # the token names the block
+    assert status(run.response) == "place"
+    longlist = re.search(r'class="button" href="([^"]*leadwizard-view=longlist[^"]*)"', run.html).group(1)
+    placed_longlist = run.client.get(longlist.replace("&amp;", "&"))
+    assert status(placed_longlist) == "place"
+    assert "Alpha CRM" in placed_longlist.content.decode()
+
+    settings.PAGE_CACHE_ENABLED = False
+    for placed, address in ((run.response, done), (placed_longlist, longlist.replace("&amp;", "&"))):
+        whole = run.client.get(address)
+        assert status(whole) is None
+        assert without_tokens(placed.content.decode()) == without_tokens(whole.content.decode())
+        assert placed["Cache-Control"] == whole["Cache-Control"]
+    # A confirmation token of another page's wizard, or none that is valid: the page is rendered whole.
+    settings.PAGE_CACHE_ENABLED = True
+    assert status(Client().get(page.url, {"leadwizard-done": "forged"})) is None
