@@ -6,6 +6,8 @@ import re
 from django.conf import settings
 from django.utils.crypto import salted_hmac
 from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.rich_text import expand_db_html
 
@@ -22,6 +24,24 @@ MARKETING_CONSENT_TEXT = _(
 def render_consent_html(rich_text):
     """The consent text as the reader sees it: stored rich text with links expanded to URLs."""
     return expand_db_html(rich_text or "")
+
+
+def questionnaire_consent_html(questionnaire, field="consent_text"):
+    """``render_consent_html`` of a questionnaire's consent field (safe HTML), expanded once per instance and language.
+
+    The contact step shows the texts and the final submit stores them, and
+    expanding the links of rich text costs queries each time. A process keeps its
+    questionnaires briefly (``questionnaires.load``, ``LEADWIZARD_QUESTIONNAIRE_LOCAL_SECONDS``),
+    and the text expanded for one goes with it: a link whose page moved shows
+    its new address once the questionnaire is read again, as the rest of it does.
+    """
+    text = getattr(questionnaire, field) or ""
+    expanded = questionnaire.__dict__.setdefault("_leadwizard_consent_html", {})
+    key = (field, get_language(), text)
+    if key not in expanded:
+        # Editors' rich text with its links expanded, as Wagtail's |richtext filter marks it safe.
+        expanded[key] = mark_safe(render_consent_html(text))  # noqa: S308
+    return expanded[key]
 
 
 def consent_version(html):

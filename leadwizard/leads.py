@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from .assignment import assign_new_lead
 from .conf import app_settings
-from .consent import MARKETING_CONSENT_TEXT, consent_version, render_consent_html
+from .consent import MARKETING_CONSENT_TEXT, consent_version, questionnaire_consent_html
 from .deliveries.planning import schedule_deliveries_safely
 from .matching import answers_by_role
 from .models import Lead
@@ -63,13 +63,16 @@ def create_lead(
     """
     definition = questionnaire.definition
     by_role = answers_by_role(definition, answers)
-    consent_html = render_consent_html(questionnaire.consent_text)
+    # As the contact step showed them (the same expansion, kept with the questionnaire).
+    consent_html = str(questionnaire_consent_html(questionnaire, "consent_text"))
     marketing = bool(contact.get("marketing_consent"))
     marketing_text = str(MARKETING_CONSENT_TEXT) if marketing else ""
     spam_reasons = list(spam_reasons)
     # The vendor consent exists only where the questionnaire asks for it.
     vendor_text = (
-        render_consent_html(questionnaire.vendor_consent_text) if questionnaire.vendor_consent_text else ""
+        str(questionnaire_consent_html(questionnaire, "vendor_consent_text"))
+        if questionnaire.vendor_consent_text
+        else ""
     )
     vendor_consent = bool(contact.get("vendor_consent")) and bool(vendor_text)
     # The whole snapshot: the consultant chooses from every vendor the reader was shown.

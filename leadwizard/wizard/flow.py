@@ -28,7 +28,7 @@ from wagtail.models import Locale
 
 from ..catalogue import lead_reader_matches, localized, reader_matches, source_vendors
 from ..conf import app_settings
-from ..consent import render_consent_html
+from ..consent import questionnaire_consent_html
 from ..leads import RATE_LIMIT_REASON, create_lead
 from ..matching import answers_by_role, match_vendors, option_orders
 from ..models import Lead
@@ -516,7 +516,8 @@ class Wizard:
             match_count=len(matches),
             reader_matches=reader_matches(self.definition, matches, self.locale),
             results_text=self.questionnaire.results_text_for(len(matches)),
-            consent_html=render_consent_html(self.questionnaire.consent_text),
+            consent_html=questionnaire_consent_html(self.questionnaire, "consent_text"),
+            vendor_consent_html=questionnaire_consent_html(self.questionnaire, "vendor_consent_text"),
             error_list=error_list,
         )
 

@@ -274,3 +274,33 @@ def test_links_expire_after_14_days(requested, monkeypatch):
     assert client.post(path).status_code == 410
     lead.refresh_from_db()
     assert lead.marketing_confirmed_at is None
+
+
+def test_a_consent_text_is_expanded_once_per_questionnaire_and_language(db, site_tree, monkeypatch):
+    """The contact step shows it and the submit stores it: Wagtail's expansion of its links runs once."""
+    from wagtail.templatetags.wagtailcore_tags import richtext
+
+    from leadwizard import consent
+    from tests.factories import QuestionnaireFactory
+
+    questionnaire = QuestionnaireFactory(
+        consent_text=f'<p>Ja. <a linktype="page" id="{site_tree.home.pk}">Datenschutz</a></p>'
+    )
+    expanded = []
+    expand = consent.render_consent_html
+    monkeypatch.setattr(consent, "render_consent_html", lambda text: expanded.append(text) or expand(text))
+    with translation.override("de"):
+        first = consent.questionnaire_consent_html(questionnaire)
+        assert consent.questionnaire_consent_html(questionnaire) is first
+        assert first == richtext(questionnaire.consent_text)  # what the template's filter showed
+        assert 'href="/"' in first
+    assert len(expanded) == 1
+    with translation.override("en"):
+        consent.questionnaire_consent_html(questionnaire)
+    questionnaire.consent_text = "<p>Neu.</p>"
+    with translation.override("de"):
+        assert consent.questionnaire_consent_html(questionnaire) == "<p>Neu.</p>"
+    assert len(expanded) == 3
+    # Another instance (read again, as after the process's copy expired or a save) expands anew.
+    consent.questionnaire_consent_html(type(questionnaire).objects.get(pk=questionnaire.pk))
+    assert len(expanded) == 4
