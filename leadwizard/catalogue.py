@@ -28,15 +28,30 @@ def source_vendors(questionnaire):
     return catalogue_of(questionnaire).filter(active=True, locale=Locale.get_default()).select_related("logo")
 
 
-def vendors_by_id(vendor_ids, locale):
-    """The vendors of ``vendor_ids`` by id, each in ``locale`` where translated; unknown ids left out. Two queries."""
-    vendors = {v.pk: v for v in Vendor.objects.filter(pk__in=vendor_ids).select_related("logo")}
-    translations = {
-        v.translation_key: v
-        for v in Vendor.objects.filter(
-            translation_key__in=[v.translation_key for v in vendors.values()], locale=locale
-        ).select_related("logo")
-    }
+def vendors_by_id(vendor_ids, locale, loaded=None):
+    """The vendors of ``vendor_ids`` by id, each in ``locale`` where translated; unknown ids left out.
+
+    At most two queries: the vendors not in ``loaded`` (vendors already read, by
+    id, with their logos), and the translations of those not in ``locale``
+    already. A reader in the catalogue's own language needs none for vendors
+    the matching has read.
+    """
+    loaded = loaded or {}
+    vendors = {pk: loaded[pk] for pk in vendor_ids if pk in loaded}
+    missing = [pk for pk in vendor_ids if pk not in loaded]
+    if missing:
+        vendors.update((v.pk, v) for v in Vendor.objects.filter(pk__in=missing).select_related("logo"))
+    elsewhere = [v.translation_key for v in vendors.values() if v.locale_id != locale.pk]
+    translations = (
+        {
+            v.translation_key: v
+            for v in Vendor.objects.filter(translation_key__in=elsewhere, locale=locale).select_related(
+                "logo"
+            )
+        }
+        if elsewhere
+        else {}
+    )
     return {pk: translations.get(vendor.translation_key, vendor) for pk, vendor in vendors.items()}
 
 
@@ -112,11 +127,12 @@ def _reader_match(vendor, name, score, reasons):
     }
 
 
-def reader_matches(definition, matches, locale):
+def reader_matches(definition, matches, locale, loaded=None):
     """``match_vendors``' live matches for the reader, in their order (best first): each a dict of ``vendor``
     (the ``Vendor`` in ``locale``, None when gone), ``name``, ``score`` and ``reasons`` (``readable_reasons``,
-    labelled from ``definition``, the reader's questionnaire). Two queries, however many matches."""
-    vendors = vendors_by_id([match.vendor.id for match in matches], locale)
+    labelled from ``definition``, the reader's questionnaire). At most two queries, however many matches;
+    ``loaded``: the vendors the matching read, by id (``vendors_by_id``)."""
+    vendors = vendors_by_id([match.vendor.id for match in matches], locale, loaded)
     return [
         _reader_match(
             vendors.get(match.vendor.id),

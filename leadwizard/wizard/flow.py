@@ -481,9 +481,11 @@ class Wizard:
     # Contact step -------------------------------------------------------------------
 
     def matches(self, answers):
+        # The vendors read for matching, by id: the contact step shows the matched ones (reader_matches).
+        self.source_vendors = {vendor.pk: vendor for vendor in source_vendors(self.questionnaire)}
         return match_vendors(
             answers_by_role(self.definition, self.definition.relevant_answers(answers)),
-            [vendor.to_profile() for vendor in source_vendors(self.questionnaire)],
+            [vendor.to_profile() for vendor in self.source_vendors.values()],
             option_orders=option_orders(self.definition),
         )
 
@@ -514,7 +516,7 @@ class Wizard:
             step_count=len(visible) + 1,
             form=form,
             match_count=len(matches),
-            reader_matches=reader_matches(self.definition, matches, self.locale),
+            reader_matches=reader_matches(self.definition, matches, self.locale, self.source_vendors),
             results_text=self.questionnaire.results_text_for(len(matches)),
             consent_html=questionnaire_consent_html(self.questionnaire, "consent_text"),
             vendor_consent_html=questionnaire_consent_html(self.questionnaire, "vendor_consent_text"),

@@ -119,6 +119,24 @@ def test_reader_matches_take_the_same_queries_for_many_vendors(catalogue, django
     assert all(row["vendor"] is not None for row in rows)
 
 
+def test_reader_matches_read_no_vendor_the_matching_read_already(catalogue, django_assert_num_queries):
+    """The contact step passes the vendors it matched: a German reader's list takes no query, an English
+    reader's one (the translations)."""
+    questionnaire, vendors = catalogue
+    english = translate_snippet(vendors[1], locale("en"), name="Beta CRM (EN)")
+    matches = live_matches(questionnaire, vendors)
+    loaded = {vendor.pk: vendor for vendor in vendors}
+    definition, de, en = questionnaire.definition, locale("de"), locale("en")
+
+    with django_assert_num_queries(0):
+        german = reader_matches(definition, matches, de, loaded)
+    assert german == reader_matches(definition, matches, de)
+    with django_assert_num_queries(1):
+        in_english = reader_matches(definition, matches, en, loaded)
+    assert in_english == reader_matches(definition, matches, en)
+    assert english in [row["vendor"] for row in in_english]
+
+
 def test_reader_matches_keep_the_name_of_a_vendor_gone_since_matching(catalogue):
     questionnaire, vendors = catalogue
     matches = live_matches(questionnaire, vendors)
@@ -136,7 +154,7 @@ def test_a_leads_stored_matches_take_the_same_shape(catalogue, django_assert_num
     vendors[2].delete()
     live = reader_matches(questionnaire.definition, live_matches(questionnaire, vendors[:2]), locale("de"))
 
-    with django_assert_num_queries(3):  # the lead's locale, its vendors and their translations
+    with django_assert_num_queries(2):  # the lead's locale and its vendors, which are in that locale already
         stored = lead_reader_matches(lead)
 
     assert [row["name"] for row in stored] == [match["vendor"] for match in lead.matches]
