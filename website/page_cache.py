@@ -202,27 +202,26 @@ def _may_use_cache(request):
     )
 
 
-def cache_key(request):
-    """The entry for this request, or None when the request must not use the cache."""
-    if not _may_use_cache(request):
-        return None
+def _key_without(request, left_out=()):
+    """The entry of this address without the query parameters ``left_out``; None when another is not allowed."""
     allowed = _setting("PAGE_CACHE_QUERY_PARAMETERS", ())
     params = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+    params = [(name, value) for name, value in params if name not in left_out]
     if any(name not in allowed for name, _value in params):
         return None
     return _key(request, params)
+
+
+def cache_key(request):
+    """The entry for this request, or None when the request must not use the cache."""
+    return _key_without(request) if _may_use_cache(request) else None
 
 
 def place_cache_key(request):
     """For a reader's wizard address: the entry of the same address without the wizard's parameters, else None."""
     if not _may_use_cache(request) or not is_place_address(request):
         return None
-    allowed = _setting("PAGE_CACHE_QUERY_PARAMETERS", ())
-    params = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
-    shared = [(name, value) for name, value in params if name not in WIZARD_PARAMETERS]
-    if any(name not in allowed for name, _value in shared):
-        return None
-    return _key(request, shared)
+    return _key_without(request, WIZARD_PARAMETERS)
 
 
 def may_store(request, response):

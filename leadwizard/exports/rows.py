@@ -420,12 +420,11 @@ class RowPlan:
         if len(self.vendor_scores) > MAX_VENDOR_WORDS:
             self.vendor_scores = {ROW_MARK: ROW_MARK, "": ""}
         parts = ROW_MARK.join(["" if value is None else value for value in values])
-        if "\\" not in parts:  # JSON text without escapes: no name or score holds a quote or a mark
-            parts = parts.replace(LISTS_SEPARATOR, ROW_MARK).split(ROW_MARK)
-            if len(parts) == 2 * len(values):
-                rows = self._plain_vendor_rows(parts[0::2], parts[1::2])
-                if rows is not None:
-                    return rows
+        parts = parts.replace(LISTS_SEPARATOR, ROW_MARK).split(ROW_MARK)
+        if len(parts) == 2 * len(values):
+            rows = self._plain_vendor_rows(parts[0::2], parts[1::2])
+            if rows is not None:
+                return rows
         rows = [self._plain_vendor_row(value) for value in values]
         odd = [pk for pk, row in zip(pks, rows, strict=True) if row is None]
         if odd:
@@ -445,15 +444,20 @@ class RowPlan:
         """The rows of a column's names and scores arrays, all at once; None unless every lead's are plain."""
         if not all(text == "[]" or (text[:2] == '["' and text[-2:] == '"]') for text in names):
             return None
+        if not all(text[:1] == "[" and text[-1:] == "]" for text in scores):
+            return None
         flat_names = ROW_MARK.join([text[2:-2] for text in names]).replace('", "', ITEM_SEPARATOR)
-        if '"' in flat_names:  # a name that is not a string
+        # JSON text without escapes: no name holds a quote, and only strings are quoted.
+        if '"' in flat_names or "\\" in flat_names:
             return None
         flat_names = flat_names.replace(ROW_MARK, ITEM_SEPARATOR + ROW_MARK + ITEM_SEPARATOR).split(
             ITEM_SEPARATOR
         )
+        flat_scores = ROW_MARK.join([text[1:-1] for text in scores])
+        if "\\" in flat_scores:
+            return None
         tokens = (
-            ROW_MARK.join([text[1:-1] for text in scores])
-            .replace(", ", ITEM_SEPARATOR)
+            flat_scores.replace(", ", ITEM_SEPARATOR)
             .replace(ROW_MARK, ITEM_SEPARATOR + ROW_MARK + ITEM_SEPARATOR)
             .split(ITEM_SEPARATOR)
         )
@@ -472,19 +476,11 @@ class RowPlan:
 
     def _plain_vendor_row(self, value):
         """One lead's ``VendorLists`` text in words, or None when its lists are not plain."""
-        if value is None or "\\" in value:
+        if value is None:
             return None
         names, _separator, scores = value.partition(LISTS_SEPARATOR)
-        if names == "[]" and scores == "[]":
-            return ""
-        if names[:2] != '["' or names[-2:] != '"]' or scores[:1] != "[" or scores[-1:] != "]":
-            return None
-        names = names[2:-2].split('", "')
-        tokens = scores[1:-1].split(", ")
-        if len(names) != len(tokens) or any('"' in name for name in names):
-            return None
-        suffixes = self._score_suffixes(tokens)
-        return None if suffixes is None else ", ".join(map(str.__add__, names, suffixes))
+        rows = self._plain_vendor_rows([names], [scores])
+        return None if rows is None else rows[0]
 
     def _score_suffixes(self, tokens):
         """What follows each vendor's name for the JSON texts of its score (" (87,5 %)"); None for one that isn't JSON.
