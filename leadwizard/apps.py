@@ -12,13 +12,25 @@ class LeadWizardConfig(AppConfig):
 
     def ready(self):
         from django.db.models.signals import post_delete, post_save
+        from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from . import checks  # noqa: F401 - importing registers the system checks
-        from .wizard import questionnaires
+        from .wizard import pages, questionnaires
 
+        # What a process keeps for a while (LEADWIZARD_QUESTIONNAIRE_LOCAL_SECONDS, LEADWIZARD_PAGE_LOCAL_SECONDS)
+        # is forgotten at once when it changes through this process. A kept questionnaire carries its
+        # vendors, a kept page its questionnaires.
         for signal in (post_save, post_delete):
+            for model in ("leadwizard.Questionnaire", "leadwizard.Vendor"):
+                signal.connect(
+                    questionnaires.forget_all, sender=model, dispatch_uid=f"leadwizard-kept-{model}"
+                )
+                signal.connect(pages.forget_all, sender=model, dispatch_uid=f"leadwizard-kept-pages-{model}")
             signal.connect(
-                questionnaires.forget_all,
-                sender="leadwizard.Questionnaire",
-                dispatch_uid="leadwizard-questionnaires",
+                pages.forget_all,
+                sender="wagtailcore.PageViewRestriction",
+                dispatch_uid="leadwizard-kept-pages-restrictions",
             )
+        for signal in (page_published, page_unpublished, post_page_move):
+            signal.connect(pages.forget_all, dispatch_uid="leadwizard-kept-pages")
+        post_delete.connect(pages.forget_deleted_page, dispatch_uid="leadwizard-kept-pages-deleted")

@@ -28,6 +28,25 @@ def source_vendors(questionnaire):
     return catalogue_of(questionnaire).filter(active=True, locale=Locale.get_default()).select_related("logo")
 
 
+def questionnaire_source_vendors(questionnaire):
+    """``source_vendors`` of a questionnaire with each one's matching profile, read once per instance.
+
+    Returns ``(vendors by id, profiles)``. The contact step and the final submit
+    each match the reader's answers against every active vendor, and reading and
+    building them was most of that. A process keeps its questionnaires briefly
+    (``wizard.questionnaires.load``, ``LEADWIZARD_QUESTIONNAIRE_LOCAL_SECONDS``),
+    and the vendors read for one go with it: saving or deleting a vendor in this
+    process forgets every kept questionnaire, other processes read the catalogue
+    again once their copy is older than the setting.
+    """
+    kept = questionnaire.__dict__.get("_leadwizard_source_vendors")
+    if kept is None:
+        vendors = {vendor.pk: vendor for vendor in source_vendors(questionnaire)}
+        kept = (vendors, tuple(vendor.to_profile() for vendor in vendors.values()))
+        questionnaire.__dict__["_leadwizard_source_vendors"] = kept
+    return kept
+
+
 def vendors_by_id(vendor_ids, locale, loaded=None):
     """The vendors of ``vendor_ids`` by id, each in ``locale`` where translated; unknown ids left out.
 

@@ -181,6 +181,18 @@ class AppSettings:
         """
         return self._get("QUESTIONNAIRE_LOCAL_SECONDS", 0)
 
+    @property
+    def PAGE_LOCAL_SECONDS(self):
+        """Seconds each process reuses a wizard's page it read for a step, instead of reading it again. Default 0.
+
+        Each step and each reader's place read the live page, body and all: the
+        largest part of the database's work in a wizard. Publishing, unpublishing,
+        moving or deleting a page, a view restriction or a questionnaire saved
+        through the same process shows at once; through another app server after
+        at most this many seconds. 0 reads it for every request.
+        """
+        return self._get("PAGE_LOCAL_SECONDS", 0)
+
     # Matching ------------------------------------------------------------------------
 
     @property

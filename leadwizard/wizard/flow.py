@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale
 
-from ..catalogue import lead_reader_matches, localized, reader_matches, source_vendors
+from ..catalogue import lead_reader_matches, localized, questionnaire_source_vendors, reader_matches
 from ..conf import app_settings
 from ..consent import questionnaire_consent_html
 from ..leads import RATE_LIMIT_REASON, create_lead
@@ -482,10 +482,10 @@ class Wizard:
 
     def matches(self, answers):
         # The vendors read for matching, by id: the contact step shows the matched ones (reader_matches).
-        self.source_vendors = {vendor.pk: vendor for vendor in source_vendors(self.questionnaire)}
+        self.source_vendors, profiles = questionnaire_source_vendors(self.questionnaire)
         return match_vendors(
             answers_by_role(self.definition, self.definition.relevant_answers(answers)),
-            [vendor.to_profile() for vendor in self.source_vendors.values()],
+            profiles,
             option_orders=option_orders(self.definition),
         )
 

@@ -1,10 +1,26 @@
-"""The page a wizard request is for, read by id: the step view's and a page cache's (``serving.serve_place``)."""
+"""The page a wizard request is for, read by id: the step view's and a page cache's (``serving.serve_place``).
+
+Each process may keep the pages it read for ``LEADWIZARD_PAGE_LOCAL_SECONDS``:
+every step and every reader's place read its page, body and all, and that read
+was the largest part of the database's work in a wizard. A kept page is shared
+by the requests of the process and nothing the wizard does changes it (its
+blocks are parsed once, which helps all the more). Publishing, unpublishing,
+moving or deleting a page, changing a view restriction or saving a
+questionnaire in this process forgets every kept page at once (``forget_all``,
+connected in ``LeadWizardConfig.ready``); other processes read a page again
+when their copy is older than the setting.
+"""
+
+import threading
+import time
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import router
 from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Length, Substr
 from wagtail.models import Locale, Page, PageViewRestriction
+
+from ..conf import app_settings
 
 # Page id → content type id, per process: a Wagtail page never changes its type, so the page of a
 # step is read in one query of its own model. Checked on every read all the same (``live_page``).
@@ -43,13 +59,50 @@ def _page_statement(model, using):
     return _STATEMENTS[key]
 
 
+_kept_lock = threading.Lock()
+_kept = {}  # page id -> (page, monotonic time it was read)
+
+
 def live_page(page_id):
     """The live page ``page_id`` as its specific model with its locale, or None; one query once its type is known.
 
     The page carries ``may_be_restricted``: whether a view restriction could cover
     it (one on the page or an ancestor, or an alias among them, whose restrictions
-    are its source's), found in the same query.
+    are its source's), found in the same query. With ``LEADWIZARD_PAGE_LOCAL_SECONDS``
+    a page read that long ago or less is reused (the module's docstring).
     """
+    seconds = app_settings.PAGE_LOCAL_SECONDS
+    if seconds <= 0:
+        return _read_live_page(page_id)
+    now = time.monotonic()
+    with _kept_lock:
+        kept = _kept.get(page_id)
+    if kept is not None and now - kept[1] < seconds:
+        return kept[0]
+    page = _read_live_page(page_id)
+    with _kept_lock:
+        if page is None:
+            _kept.pop(page_id, None)
+        else:
+            if len(_kept) >= _PAGE_TYPES_MAX:
+                _kept.clear()
+            _kept[page_id] = (page, now)
+    return page
+
+
+def forget_all(**kwargs):
+    """Drop every kept page: connected to the signals of publishing, moving, restricting and saving."""
+    with _kept_lock:
+        _kept.clear()
+
+
+def forget_deleted_page(sender, instance, **kwargs):
+    """``post_delete`` of any model: a deleted page is forgotten (with the rest, as ``forget_all``)."""
+    if isinstance(instance, Page):
+        forget_all()
+
+
+def _read_live_page(page_id):
     content_type_id = _PAGE_TYPES.get(page_id)
     if content_type_id is None:
         content_type_id = Page.objects.filter(pk=page_id).values_list("content_type_id", flat=True).first()
@@ -64,7 +117,7 @@ def live_page(page_id):
     page = next(iter(model.objects.raw(sql, params).using(using)), None)
     if page is None or page.content_type_id != content_type_id:
         _PAGE_TYPES.pop(page_id, None)  # gone, or the id was given to a new page (SQLite reuses ids)
-        return None if page is None else live_page(page_id)
+        return None if page is None else _read_live_page(page_id)
     page.locale = Locale.from_db(
         using, ["id", "language_code"], [page.locale_id, page.leadwizard_locale_code]
     )

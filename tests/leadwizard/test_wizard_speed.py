@@ -9,7 +9,9 @@ import time
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.models import Page, Site
 
@@ -183,3 +185,92 @@ def test_without_the_setting_every_request_reads_the_questionnaire(wizard, djang
     run.answer(industry="handel")
     with django_assert_num_queries(3):
         run.answer(employees="25", users="5")
+
+
+@pytest.fixture
+def kept_pages(settings):
+    settings.LEADWIZARD_PAGE_LOCAL_SECONDS = 30
+    pages.forget_all()
+    yield settings
+    pages.forget_all()
+
+
+def test_a_process_keeps_the_page_of_a_step_a_while(
+    wizard, kept_pages, kept_questionnaires, django_assert_num_queries
+):
+    """With LEADWIZARD_PAGE_LOCAL_SECONDS as well, a step only writes the funnel."""
+    _questionnaire, page, block_id = wizard
+    run = WizardRun(Client(), page, block_id, fragment=True)
+    run.answer(industry="handel")  # reads the page and the questionnaire once
+    with django_assert_num_queries(1):
+        run.answer(employees="25", users="5")
+    assert 'name="q-uses"' in run.html
+
+
+def _unpublish(page):
+    page.unpublish()
+
+
+def _restrict(page):
+    restrict_page(page)
+
+
+def _restrict_parent(page):
+    restrict_page(page.get_parent())
+
+
+def _delete(page):
+    page.delete()
+
+
+@pytest.mark.parametrize(
+    ("change", "status"),
+    [(_unpublish, 404), (_restrict, 403), (_restrict_parent, 403), (_delete, 404)],
+)
+def test_a_kept_page_is_forgotten_when_it_changes_through_this_process(wizard, kept_pages, change, status):
+    _questionnaire, page, block_id = wizard
+    url = step_url(page)
+    assert Client().post(url, {"leadwizard-block": block_id, "q-industry": "handel"}).status_code == 302
+
+    change(page)
+
+    assert Client().post(url, {"leadwizard-block": block_id, "q-industry": "handel"}).status_code == status
+
+
+def test_a_kept_page_is_read_again_when_it_is_old(wizard, kept_pages, monkeypatch):
+    _questionnaire, page, block_id = wizard
+    url = step_url(page)
+    assert Client().post(url, {"leadwizard-block": block_id, "q-industry": "handel"}).status_code == 302
+
+    # Unpublished by another app server: no signal reaches this process.
+    Page.objects.filter(pk=page.pk).update(live=False)
+    assert Client().post(url, {"leadwizard-block": block_id, "q-industry": "handel"}).status_code == 302
+    later = time.monotonic() + 31
+    monkeypatch.setattr(pages.time, "monotonic", lambda: later)
+    assert Client().post(url, {"leadwizard-block": block_id, "q-industry": "handel"}).status_code == 404
+
+
+def _to_contact_step(page, block_id):
+    run = WizardRun(Client(), page, block_id, fragment=True)
+    run.answer(industry="handel")
+    run.answer(employees="25", users="5")
+    with CaptureQueriesContext(connection) as queries:
+        run.answer(uses=["sales"], german_hq="yes", market="b2b")
+    assert 'name="contact-email"' in run.html
+    return run, [query["sql"] for query in queries.captured_queries]
+
+
+def test_a_kept_questionnaire_keeps_its_vendors_until_one_is_saved(wizard, kept_questionnaires):
+    questionnaire, page, block_id = wizard
+    first, first_queries = _to_contact_step(page, block_id)
+    second, second_queries = _to_contact_step(page, block_id)
+
+    assert any("leadwizard_vendor" in sql for sql in first_queries)
+    assert not any("leadwizard_vendor" in sql for sql in second_queries)
+    assert "Alpha CRM" in second.html
+
+    VendorFactory(questionnaire=questionnaire, name="Beta CRM", industries=["handel"], uses=["sales"])
+    third, third_queries = _to_contact_step(page, block_id)
+
+    assert any("leadwizard_vendor" in sql for sql in third_queries)
+    assert "Beta CRM" in third.html and first.match_count == 1 and third.match_count == 2

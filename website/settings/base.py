@@ -268,9 +268,10 @@ LEADWIZARD_SUBMIT_RATE_LIMIT = (
 )
 # A lead finished faster than this after the first answer is marked as suspected spam (and kept).
 LEADWIZARD_MIN_SECONDS = env_int("LEADWIZARD_MIN_SECONDS", 5)
-# Each process keeps a wizard's questionnaire this many seconds (production 1), and the markup of
-# questions nobody has answered yet (leadwizard/wizard/questionnaires.py, markup.py).
+# Each process keeps a wizard's questionnaire and page this many seconds (production 1), and the markup
+# of questions nobody has answered yet (leadwizard/wizard/questionnaires.py, pages.py, markup.py).
 LEADWIZARD_QUESTIONNAIRE_LOCAL_SECONDS = env_int("LEADWIZARD_QUESTIONNAIRE_LOCAL_SECONDS", 0)
+LEADWIZARD_PAGE_LOCAL_SECONDS = env_int("LEADWIZARD_PAGE_LOCAL_SECONDS", 0)
 LEADWIZARD_QUESTION_MARKUP_ENTRIES = env_int("LEADWIZARD_QUESTION_MARKUP_ENTRIES", 512)
 
 # Page cache for anonymous readers (website/page_cache.py)

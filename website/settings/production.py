@@ -60,6 +60,8 @@ SERVE_MEDIA = False
 PAGE_CACHE_LOCAL_SECONDS = env_int("PAGE_CACHE_LOCAL_SECONDS", 1)
 # The same for the wizard's questionnaire, which each step and page with the wizard loaded.
 LEADWIZARD_QUESTIONNAIRE_LOCAL_SECONDS = env_int("LEADWIZARD_QUESTIONNAIRE_LOCAL_SECONDS", 1)
+# And the page of a wizard step, read for every step and reader's place.
+LEADWIZARD_PAGE_LOCAL_SECONDS = env_int("LEADWIZARD_PAGE_LOCAL_SECONDS", 1)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True
