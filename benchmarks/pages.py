@@ -111,9 +111,10 @@ def environment(args, cache_enabled, fragments_enabled=True):
         SECURE_SSL_REDIRECT="0",
         PAGE_CACHE_ENABLED="1" if cache_enabled else "0",
         FRAGMENT_CACHE_ENABLED="1" if fragments_enabled else "0",
-        # With every cache of ours off, the process's copies of questionnaires and of the
-        # unanswered questions' markup are off too: the wizard is read and rendered in full.
+        # With every cache of ours off, the process's copies of questionnaires, of wizard pages and
+        # of the unanswered questions' markup are off too: the wizard is read and rendered in full.
         LEADWIZARD_QUESTIONNAIRE_LOCAL_SECONDS="1" if fragments_enabled else "0",
+        LEADWIZARD_PAGE_LOCAL_SECONDS="1" if fragments_enabled else "0",
         LEADWIZARD_QUESTION_MARKUP_ENTRIES="512" if fragments_enabled else "0",
         # All wizard steps come from 127.0.0.1: the limit is checked, never reached.
         LEADWIZARD_STEP_RATE_LIMIT=NO_LIMIT,
