@@ -194,14 +194,18 @@ def hit_rate_limit(request, bucket, limit, window):
     """
     now = int(time.time())
     key = f"leadwizard:rl:{bucket}:{client_fingerprint(request)}:{now // window}"
-    if cache.add(key, 1, timeout=window + 5):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=window + 5)
+    # Counting first: a reader's every step after the first in a window finds the count there,
+    # and on Redis ``add`` then ``incr`` were three round trips where ``incr`` is two.
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the window's first hit, or the count expired
+        if cache.add(key, 1, timeout=window + 5):
             count = 1
+        else:  # another request of this client started the count in between
+            try:
+                count = cache.incr(key)
+            except ValueError:
+                count = 1
     return count > limit
 
 

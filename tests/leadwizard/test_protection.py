@@ -186,3 +186,17 @@ def test_system_check_warns_that_the_old_setting_is_ignored(settings):
     assert "LEADWIZARD_TRUST_X_FORWARDED_FOR" in warnings[0].msg
     assert "LEADWIZARD_TRUSTED_PROXIES" in warnings[0].hint
     assert not warnings[0].is_serious()
+
+
+def test_a_count_started_by_another_request_in_between_goes_on(monkeypatch):
+    """The first hit of a window finds no count; when a parallel request of the client starts it first,
+    this hit is counted on top."""
+    request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.9")
+    started_by_the_other = protection.cache.add
+
+    def add_after_the_other(key, value, timeout=None):
+        started_by_the_other(key, 3, timeout)  # three hits of the other request were counted meanwhile
+        return False
+
+    monkeypatch.setattr(protection.cache, "add", add_after_the_other)
+    assert hit_rate_limit(request, "parallel", 3, 600) is True  # the fourth hit
