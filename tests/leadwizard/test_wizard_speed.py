@@ -139,12 +139,17 @@ def test_with_several_sites_the_step_leads_to_the_page_as_wagtail_links_it(wizar
     assert response["Location"].startswith(page.relative_url(Site.objects.get(is_default_site=True)) + "?")
 
 
+def keeping(settings, setting, module):
+    """A process that keeps what ``module`` keeps for 30 s, starting with nothing kept."""
+    setattr(settings, setting, 30)
+    module.forget_all()
+    yield settings
+    module.forget_all()
+
+
 @pytest.fixture
 def kept_questionnaires(settings):
-    settings.LEADWIZARD_QUESTIONNAIRE_LOCAL_SECONDS = 30
-    questionnaires.forget_all()
-    yield settings
-    questionnaires.forget_all()
+    yield from keeping(settings, "LEADWIZARD_QUESTIONNAIRE_LOCAL_SECONDS", questionnaires)
 
 
 def test_a_process_keeps_the_questionnaire_a_while(wizard, kept_questionnaires, django_assert_num_queries):
@@ -189,10 +194,7 @@ def test_without_the_setting_every_request_reads_the_questionnaire(wizard, djang
 
 @pytest.fixture
 def kept_pages(settings):
-    settings.LEADWIZARD_PAGE_LOCAL_SECONDS = 30
-    pages.forget_all()
-    yield settings
-    pages.forget_all()
+    yield from keeping(settings, "LEADWIZARD_PAGE_LOCAL_SECONDS", pages)
 
 
 def test_a_process_keeps_the_page_of_a_step_a_while(
