@@ -6,7 +6,7 @@ was the largest part of the database's work in a wizard. A kept page is shared
 by the requests of the process and nothing the wizard does changes it (its
 blocks are parsed once, which helps all the more). Publishing, unpublishing,
 moving or deleting a page, changing a view restriction or saving a
-questionnaire in this process forgets every kept page at once (``forget_all``,
+questionnaire or vendor in this process forgets every kept page at once (``forget_all``,
 connected in ``LeadWizardConfig.ready``); other processes read a page again
 when their copy is older than the setting.
 """
@@ -61,6 +61,8 @@ def _page_statement(model, using):
 
 _kept_lock = threading.Lock()
 _kept = {}  # page id -> (page, monotonic time it was read)
+# Pages are large (body and all): a process keeps at most this many, and drops the old ones first.
+_KEPT_MAX = 256
 
 
 def live_page(page_id):
@@ -84,8 +86,11 @@ def live_page(page_id):
         if page is None:
             _kept.pop(page_id, None)
         else:
-            if len(_kept) >= _PAGE_TYPES_MAX:
-                _kept.clear()
+            if len(_kept) >= _KEPT_MAX:
+                for old_id in [pk for pk, (_page, read) in _kept.items() if now - read >= seconds]:
+                    del _kept[old_id]
+                if len(_kept) >= _KEPT_MAX:
+                    _kept.clear()
             _kept[page_id] = (page, now)
     return page
 
