@@ -31,6 +31,6 @@ class LeadWizardConfig(AppConfig):
                 sender="wagtailcore.PageViewRestriction",
                 dispatch_uid="leadwizard-kept-pages-restrictions",
             )
+        # Wagtail unpublishes a live page before deleting it: page_unpublished covers deletion too.
         for signal in (page_published, page_unpublished, post_page_move):
             signal.connect(pages.forget_all, dispatch_uid="leadwizard-kept-pages")
-        post_delete.connect(pages.forget_deleted_page, dispatch_uid="leadwizard-kept-pages-deleted")

@@ -11,7 +11,6 @@ connected in ``LeadWizardConfig.ready``); other processes read a page again
 when their copy is older than the setting.
 """
 
-import threading
 import time
 
 from django.contrib.contenttypes.models import ContentType
@@ -21,6 +20,7 @@ from django.db.models.functions import Length, Substr
 from wagtail.models import Locale, Page, PageViewRestriction
 
 from ..conf import app_settings
+from .kept import KeptForAWhile
 
 # Page id → content type id, per process: a Wagtail page never changes its type, so the page of a
 # step is read in one query of its own model. Checked on every read all the same (``live_page``).
@@ -59,10 +59,8 @@ def _page_statement(model, using):
     return _STATEMENTS[key]
 
 
-_kept_lock = threading.Lock()
-_kept = {}  # page id -> (page, monotonic time it was read)
-# Pages are large (body and all): a process keeps at most this many, and drops the old ones first.
-_KEPT_MAX = 256
+# Pages are large (body and all): a process keeps at most this many.
+_kept = KeptForAWhile(max_entries=256)
 
 
 def live_page(page_id):
@@ -77,34 +75,20 @@ def live_page(page_id):
     if seconds <= 0:
         return _read_live_page(page_id)
     now = time.monotonic()
-    with _kept_lock:
-        kept = _kept.get(page_id)
-    if kept is not None and now - kept[1] < seconds:
-        return kept[0]
+    kept = _kept.fresh([page_id], seconds, now)
+    if page_id in kept:
+        return kept[page_id]
     page = _read_live_page(page_id)
-    with _kept_lock:
-        if page is None:
-            _kept.pop(page_id, None)
-        else:
-            if len(_kept) >= _KEPT_MAX:
-                for old_id in [pk for pk, (_page, read) in _kept.items() if now - read >= seconds]:
-                    del _kept[old_id]
-                if len(_kept) >= _KEPT_MAX:
-                    _kept.clear()
-            _kept[page_id] = (page, now)
+    if page is None:
+        _kept.forget(page_id)
+    else:
+        _kept.keep({page_id: page}, seconds, now)
     return page
 
 
-def forget_all(**kwargs):
-    """Drop every kept page: connected to the signals of publishing, moving, restricting and saving."""
-    with _kept_lock:
-        _kept.clear()
-
-
-def forget_deleted_page(sender, instance, **kwargs):
-    """``post_delete`` of any model: a deleted page is forgotten (with the rest, as ``forget_all``)."""
-    if isinstance(instance, Page):
-        forget_all()
+#: Drop every kept page: connected to publishing, unpublishing (deleting a live page unpublishes it
+#: first), moving, view restrictions, and saving a questionnaire or vendor (``LeadWizardConfig.ready``).
+forget_all = _kept.forget_all
 
 
 def _read_live_page(page_id):

@@ -9,13 +9,13 @@ once; other processes read it again when their copy is older than the setting.
 """
 
 import copy
-import threading
 import time
 
 from ..conf import app_settings
+from .kept import KeptForAWhile
 
-_lock = threading.Lock()
-_kept = {}  # pk -> (questionnaire, monotonic time it was read)
+# Questionnaires are small and a site has few of them.
+_kept = KeptForAWhile(max_entries=1_000)
 
 
 def load(model, ids):
@@ -25,20 +25,13 @@ def load(model, ids):
     """
     seconds = app_settings.QUESTIONNAIRE_LOCAL_SECONDS
     now = time.monotonic()
-    found = {}
-    if seconds > 0:
-        with _lock:
-            for pk in ids:
-                kept = _kept.get(pk)
-                if kept is not None and now - kept[1] < seconds:
-                    found[pk] = kept[0]
+    found = _kept.fresh(ids, seconds, now) if seconds > 0 else {}
     missing = [pk for pk in ids if pk is not None and pk not in found]
     if missing:
         loaded = model.objects.in_bulk(missing)
         found.update(loaded)
         if seconds > 0:
-            with _lock:
-                _kept.update((pk, (questionnaire, now)) for pk, questionnaire in loaded.items())
+            _kept.keep(loaded, seconds, now)
     result, seen = [], set()
     for pk in ids:
         questionnaire = found.get(pk)
@@ -49,7 +42,5 @@ def load(model, ids):
     return result
 
 
-def forget_all(**kwargs):
-    """Drop every kept questionnaire: connected to saving and deleting one (``LeadWizardConfig.ready``)."""
-    with _lock:
-        _kept.clear()
+#: Drop every kept questionnaire: connected to saving and deleting one or a vendor (``LeadWizardConfig.ready``).
+forget_all = _kept.forget_all

@@ -280,14 +280,14 @@ def test_a_kept_questionnaire_keeps_its_vendors_until_one_is_saved(wizard, kept_
 
 def test_a_process_keeps_a_bounded_number_of_pages(wizard, kept_pages, monkeypatch):
     _questionnaire, page, block_id = wizard
-    monkeypatch.setattr(pages, "_KEPT_MAX", 2)
+    monkeypatch.setattr(pages._kept, "max_entries", 2)
     now = time.monotonic()
-    # Two pages read long ago and one just now fill the process's place for pages.
-    pages._kept.update({-1: (page, now - 60), -2: (page, now - 60)})
+    # Two pages read long ago fill the process's place for pages.
+    pages._kept.keep({-1: page, -2: page}, 30, now - 60)
     assert pages.live_page(page.pk) is not None
-    assert set(pages._kept) == {page.pk}  # the old ones made room
+    assert set(pages._kept._entries) == {page.pk}  # the old ones made room
 
     pages.forget_all()
-    pages._kept.update({-3: (page, time.monotonic()), -4: (page, time.monotonic())})
+    pages._kept.keep({-3: page, -4: page}, 30, time.monotonic())
     assert pages.live_page(page.pk) is not None
-    assert set(pages._kept) == {page.pk}  # full of fresh pages: all are dropped rather than grow
+    assert set(pages._kept._entries) == {page.pk}  # full of fresh pages: all are dropped rather than grow
