@@ -10,7 +10,7 @@ PROD_LOCAL_ARGS ?=
 .DEFAULT_GOAL := help
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install setup run test browser-tools libreoffice screenshots lint format messages check matrix ci clean prod-local
+.PHONY: help install setup run test test-plugins test-site browser-tools libreoffice screenshots lint format messages check matrix ci clean prod-local
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -40,9 +40,13 @@ run: setup ## Set everything up and serve the demo site on http://127.0.0.1:8000
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install browser-tools libreoffice ## Run every test: the plugins in a minimal host, then the demo site with browser tests (DATABASE_URL picks the database; SQLite by default)
-	$(BIN)/python manage.py compile_catalogues
+test: test-plugins test-site ## Run every test: the plugins in a minimal host, then the demo site with browser tests (DATABASE_URL picks the database; SQLite by default)
+
+test-plugins: install libreoffice ## The first half of `make test`: the plugins' own tests in the minimal host and the install tests
 	$(BIN)/python -m pytest --ds=tests.testapp.settings tests/articles tests/leadwizard tests/install $(PYTEST_ARGS)
+
+test-site: install browser-tools libreoffice ## The second half of `make test`: the demo site's tests and browser tests
+	$(BIN)/python manage.py compile_catalogues
 	$(BIN)/python -m pytest tests/website tests/e2e $(PYTEST_ARGS)
 
 browser-tools: ## Install Debian's chromium and axe-core (npm) for the browser tests, when missing

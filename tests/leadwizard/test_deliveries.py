@@ -143,7 +143,8 @@ class SMTPServer(socketserver.ThreadingTCPServer):
     def __init__(self, port=0):
         super().__init__(("127.0.0.1", port), SMTPHandler)
         self.messages = []
-        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        # A short poll: shutdown() waits up to one poll interval (half a second by default).
+        self.thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         self.thread.start()
 
     @property
