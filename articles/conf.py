@@ -68,6 +68,18 @@ class AppSettings:
         return self._get("FRAGMENT_LOCAL_ENTRIES", 128)
 
     @property
+    def SERVER_PREPARED_QUERIES(self):
+        """On PostgreSQL, an article's routing and link queries are prepared once per connection. Default True.
+
+        The database then plans them once instead of on every request (planning the
+        link query took longer than running it). Connections a pooler shares between
+        clients in transaction mode (PgBouncer) cannot keep a prepared statement: such
+        databases set Django's ``DISABLE_SERVER_SIDE_CURSORS``, and nothing is prepared
+        for them; False prepares nothing anywhere.
+        """
+        return self._get("SERVER_PREPARED_QUERIES", True)
+
+    @property
     def URL_WORDS(self):
         """The word before the slug in author and topic page addresses, per language.
 

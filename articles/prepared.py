@@ -14,13 +14,35 @@ The memo holds SQL text, not data: every run asks the database. Values given as
 a collection are compiled once per length. Where the stand-ins cannot be told
 apart in the parameters (a backend that changes them in a way not foreseen
 here), the queryset is run as usual, every time.
+
+On PostgreSQL the statement is also prepared on the server, once per connection
+(``PREPARE``), and run with ``EXECUTE``: the database then stops planning it on
+every request, which for the link query took longer than running it. A
+statement the server refuses to prepare is run as plain SQL, as are all of them
+where ``ARTICLES_SERVER_PREPARED_QUERIES`` is False or the database is reached
+through a pooler in transaction mode (Django's ``DISABLE_SERVER_SIDE_CURSORS``),
+whose connections cannot keep a prepared statement.
 """
 
 import copy
+import itertools
+import logging
+import re
 import uuid
+import weakref
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
+
+from .conf import app_settings
+
+logger = logging.getLogger(__name__)
+
+# Names of server-side statements: unique within a process, whose connections are its own.
+_statement_numbers = itertools.count(1)
+# The statements each DB-API connection has prepared. A new connection (Django reconnects after
+# CONN_MAX_AGE or an error) starts with none; its entry goes with it.
+_prepared_on = weakref.WeakKeyDictionary()
 
 
 class PreparedQuery:
@@ -49,14 +71,17 @@ class PreparedQuery:
         compiled = self._compiled[key]
         if compiled is None:
             return list(self.build(*values).using(using))
-        queryset, compiler, sql, stand_in_params, slots = compiled
+        queryset, compiler, sql, stand_in_params, slots, statement = compiled
         flat = _flatten(values)
         params = tuple(
             param if slot is None else _substitute(slot, flat[slot[0]], compiler.connection)
             for param, slot in zip(stand_in_params, slots, strict=True)
         )
+        connection = connections[using]  # connections are per thread
+        if statement is not None and statement.ready_on(connection):
+            sql = statement.execute_sql
         run = copy.copy(compiler)
-        run.connection = connections[using]  # connections are per thread
+        run.connection = connection
         run.as_sql = lambda *args, **kwargs: (sql, params)
         replayed = queryset._chain()
         replayed.query.get_compiler = lambda *args, **kwargs: run
@@ -78,7 +103,76 @@ class PreparedQuery:
         found = {slot[0] for slot in slots if slot is not None}
         if found != set(range(len(flat))) or any(_literal(value) in sql for value in flat):
             return None  # a stand-in not among the parameters, or written into the SQL
-        return queryset, compiler, sql, tuple(params), slots
+        statement = ServerStatement(sql, len(params)) if _may_prepare(compiler.connection) else None
+        return queryset, compiler, sql, tuple(params), slots, statement
+
+
+class ServerStatement:
+    """One compiled query as a statement prepared on a PostgreSQL server, per connection."""
+
+    def __init__(self, sql, param_count):
+        self.name = f"articles_prepared_{next(_statement_numbers)}"
+        self.prepare_sql = f"PREPARE {self.name} AS {_numbered_parameters(sql)}"
+        arguments = f"({', '.join(['%s'] * param_count)})" if param_count else ""
+        self.execute_sql = f"EXECUTE {self.name}{arguments}"
+        self.refused = False
+
+    def ready_on(self, connection):
+        """Whether ``connection`` has the statement prepared; prepares it there the first time."""
+        if self.refused:
+            return False
+        connection.ensure_connection()
+        prepared = _prepared_on.setdefault(connection.connection, set())
+        if self.name in prepared:
+            return True
+        try:
+            self._prepare(connection.connection)
+        except connection.Database.Error as error:  # the driver's own: its connection is used directly
+            # A statement the server cannot prepare (a parameter of unknown type) never will be; a
+            # lost connection is tried again with the next one.
+            self.refused = isinstance(error, connection.Database.ProgrammingError)
+            logger.warning("PostgreSQL did not prepare a query; it runs as plain SQL.", exc_info=True)
+            return False
+        prepared.add(self.name)
+        return True
+
+    def _prepare(self, raw_connection):
+        """``PREPARE`` on the DB-API connection, as Django sets a new connection up: not a query of the
+        request (it is not logged or counted), but once per session.
+
+        Inside a transaction it runs in a savepoint, so that a refusal does not break the
+        reader's transaction; the prepared statement belongs to the session and outlives
+        any rollback.
+        """
+        with raw_connection.cursor() as cursor:
+            if raw_connection.autocommit:
+                cursor.execute(self.prepare_sql)
+                return
+            cursor.execute("SAVEPOINT articles_prepare")
+            try:
+                cursor.execute(self.prepare_sql)
+            except Exception:
+                cursor.execute("ROLLBACK TO SAVEPOINT articles_prepare")
+                raise
+            finally:
+                cursor.execute("RELEASE SAVEPOINT articles_prepare")
+
+
+def _may_prepare(connection):
+    return (
+        connection.vendor == "postgresql"
+        and app_settings.SERVER_PREPARED_QUERIES
+        and not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+    )
+
+
+_PLACEHOLDER = re.compile(r"%(%|s)")
+
+
+def _numbered_parameters(sql):
+    """Django's ``%s`` placeholders as PostgreSQL's ``$1, $2, ...``; ``%%`` back to ``%``."""
+    numbers = itertools.count(1)
+    return _PLACEHOLDER.sub(lambda match: "%" if match.group(1) == "%" else f"${next(numbers)}", sql)
 
 
 def _length(value):

@@ -197,3 +197,21 @@ class WebhookReceiver:
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+def sql_of(captured_queries):
+    """The SQL of captured queries, where an ``EXECUTE`` of a statement prepared on the server
+    (``articles.prepared``, PostgreSQL) stands, the statement's own text: so that a test can see
+    which tables a query reads whether or not it was prepared."""
+    from django.db import connection
+
+    texts = [query["sql"] for query in captured_queries]
+    names = {sql.split()[1].split("(")[0] for sql in texts if sql.startswith("EXECUTE ")}
+    if not names:
+        return texts
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, statement FROM pg_prepared_statements WHERE name = ANY(%s)", [list(names)]
+        )
+        statements = dict(cursor.fetchall())
+    return [statements[sql.split()[1].split("(")[0]] if sql.startswith("EXECUTE ") else sql for sql in texts]

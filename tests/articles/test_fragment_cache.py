@@ -16,7 +16,7 @@ from tests.factories import (
     teaser_urls,
     wizard_article,
 )
-from tests.utils import CSRF_RE, WizardRun
+from tests.utils import CSRF_RE, WizardRun, sql_of
 
 RELATED = ".related-articles"
 STEP_TITLE = 'class="leadwizard__step-title"'
@@ -85,10 +85,10 @@ def test_a_stored_fragment_costs_no_teaser_or_body_queries(article, client):
     with CaptureQueriesContext(connection) as queries:
         client.get(page.url)
     # Read now: the next request's start empties Django's query log.
-    rendered = [query["sql"] for query in queries.captured_queries]
+    rendered = sql_of(queries.captured_queries)
     with CaptureQueriesContext(connection) as queries:
         client.get(page.url)
-    served = [query["sql"] for query in queries.captured_queries]
+    served = sql_of(queries.captured_queries)
     assert any("articles_relatedarticle" in sql for sql in rendered)
     assert not any("articles_relatedarticle" in sql for sql in served)
     assert len(served) < len(rendered)

@@ -19,6 +19,7 @@ from tests.factories import (
     translate_page,
     wizard_article,
 )
+from tests.utils import sql_of
 
 MAX_QUERIES = 14
 RELATED = ".related-articles"
@@ -92,10 +93,10 @@ def test_stored_fragments_spare_the_teasers_queries(fragments_on, site_tree, cli
     with CaptureQueriesContext(connection) as queries:
         client.get(page.url)
     # Read now: the next request's start empties Django's query log.
-    rendered = [query["sql"] for query in queries.captured_queries]
+    rendered = sql_of(queries.captured_queries)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(page.url)
-    served = [query["sql"] for query in queries.captured_queries]
+    served = sql_of(queries.captured_queries)
 
     assert len(teaser_urls(response, RELATED)) == 5
     assert "data-leadwizard" in response.content.decode()
