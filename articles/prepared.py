@@ -78,7 +78,7 @@ class PreparedQuery:
             for param, slot in zip(stand_in_params, slots, strict=True)
         )
         connection = connections[using]  # connections are per thread
-        if statement is not None and statement.ready_on(connection):
+        if statement is not None and _may_prepare(connection) and statement.ready_on(connection):
             sql = statement.execute_sql
         run = copy.copy(compiler)
         run.connection = connection
@@ -103,7 +103,7 @@ class PreparedQuery:
         found = {slot[0] for slot in slots if slot is not None}
         if found != set(range(len(flat))) or any(_literal(value) in sql for value in flat):
             return None  # a stand-in not among the parameters, or written into the SQL
-        statement = ServerStatement(sql, len(params)) if _may_prepare(compiler.connection) else None
+        statement = ServerStatement(sql, len(params)) if compiler.connection.vendor == "postgresql" else None
         return queryset, compiler, sql, tuple(params), slots, statement
 
 
@@ -159,10 +159,9 @@ class ServerStatement:
 
 
 def _may_prepare(connection):
-    return (
-        connection.vendor == "postgresql"
-        and app_settings.SERVER_PREPARED_QUERIES
-        and not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+    """Read on every run: the setting and the database's options may change (tests, a settings reload)."""
+    return app_settings.SERVER_PREPARED_QUERIES and not connection.settings_dict.get(
+        "DISABLE_SERVER_SIDE_CURSORS"
     )
 
 

@@ -164,12 +164,17 @@ def test_a_new_connection_prepares_the_statement_again(site_tree):
 def test_nothing_is_prepared_when_switched_off_or_behind_a_transaction_pooler(site_tree, settings, switch):
     article = ArticlePageFactory(parent=site_tree.index, slug="beitrag")
     index = site_tree.index
+    prepared = PreparedQuery(children, stand_ins=("standinpath", 987_654_321, "standinslug"))
+    with CaptureQueriesContext(connection) as queries:
+        assert prepared(index.path, index.depth + 1, "beitrag") == [article]
+    assert queries[0]["sql"].startswith("EXECUTE ")
+
+    # Read on every run: a statement already prepared is no longer used.
     if switch == "setting":
         settings.ARTICLES_SERVER_PREPARED_QUERIES = False
     else:
         connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"] = True
     try:
-        prepared = PreparedQuery(children, stand_ins=("standinpath", 987_654_321, "standinslug"))
         with CaptureQueriesContext(connection) as queries:
             assert prepared(index.path, index.depth + 1, "beitrag") == [article]
             assert prepared(index.path, index.depth + 1, "beitrag") == [article]
