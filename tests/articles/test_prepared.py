@@ -10,6 +10,7 @@ from wagtail.models import Page
 from articles.models import ArticlePage
 from articles.prepared import PreparedQuery, _numbered_parameters
 from tests.factories import ArticlePageFactory
+from tests.utils import prepared_statement_name
 
 
 class CountingBuild:
@@ -128,7 +129,7 @@ def test_on_postgresql_the_statement_is_prepared_once_and_executed_by_name(site_
             assert found[0].locale.language_code == "de"  # select_related's columns, by position
     # Prepared without a query of the request (as Django sets a connection up), then run by name.
     assert [query["sql"].split()[0] for query in queries] == ["EXECUTE"] * 3
-    name = queries[0]["sql"].split()[1].split("(")[0]
+    name = prepared_statement_name(queries[0]["sql"])
     assert name in _server_statements()
 
 
@@ -152,7 +153,7 @@ def test_a_new_connection_prepares_the_statement_again(site_tree):
             assert prepared(home.slug) == [home.page_ptr]
             assert prepared(home.slug) == [home.page_ptr]
         assert [query["sql"].split()[0] for query in queries] == ["EXECUTE", "EXECUTE"]
-        assert queries[0]["sql"].split()[1].split("(")[0] in _server_statements(second)
+        assert prepared_statement_name(queries[0]["sql"]) in _server_statements(second)
     finally:
         connections["default"] = first
         second.close()

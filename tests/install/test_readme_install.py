@@ -23,14 +23,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.utils import only_in_the_sqlite_pass
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # The new sites have databases of their own: a run against another database (CI's PostgreSQL
 # pass) would repeat the same minute of work.
-pytestmark = pytest.mark.skipif(
-    bool(os.environ.get("DATABASE_URL", "").strip())
-    and not os.environ.get("DATABASE_URL", "").startswith("sqlite"),
-    reason="the install tests build their own SQLite sites; they run in the SQLite pass",
+pytestmark = only_in_the_sqlite_pass(
+    "the install tests build their own SQLite sites; they run in the SQLite pass"
 )
 DISTRIBUTION = "wagtail-crm-portal"
 STEP = re.compile(r"<!-- install: (\w+)(?: ([^ ]+))? -->\n```\w*\n(.*?)```", re.DOTALL)

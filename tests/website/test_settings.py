@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.utils import only_in_the_sqlite_pass
 from website.settings.env import env_bool, env_int, env_list
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -17,10 +18,8 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 # Each test runs Python with settings and databases of its own (the developer's DATABASE_URL is
 # removed), never the test database: a run against another database (CI's PostgreSQL pass)
 # would repeat the same half minute of work.
-pytestmark = pytest.mark.skipif(
-    bool(os.environ.get("DATABASE_URL", "").strip())
-    and not os.environ.get("DATABASE_URL", "").startswith("sqlite"),
-    reason="the settings tests use settings and databases of their own; they run in the SQLite pass",
+pytestmark = only_in_the_sqlite_pass(
+    "the settings tests use settings and databases of their own; they run in the SQLite pass"
 )
 # Just what Django's security.W009 accepts: 50 characters, 5 different ones.
 GOOD_KEY = "abcde" * 10
