@@ -114,6 +114,17 @@ class AppSettings:
         return self._get("EXPORT_XLSX_WRITER", "streaming")
 
     @property
+    def EXPORT_PREPARED_ROWS(self):
+        """Whether CSV exports on PostgreSQL copy each lead's fields written ahead (``PreparedExportRow``). Default True.
+
+        A lead's fields are written once per export language, by the task that a
+        CSV export queues for the leads it had to write itself, and by
+        ``manage.py prepare_lead_exports``; any change to a lead deletes them.
+        False: every export writes every lead, and nothing is written ahead.
+        """
+        return self._get("EXPORT_PREPARED_ROWS", True)
+
+    @property
     def EXPORT_EXPIRY_HOURS(self):
         """Hours a background export's file is kept. Default 24."""
         return self._get("EXPORT_EXPIRY_HOURS", 24)

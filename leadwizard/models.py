@@ -1003,6 +1003,48 @@ class VendorHandover(models.Model):
         return _("Lead %(lead)s handed to %(vendor)s") % {"lead": self.lead_id, "vendor": self.vendor_name}
 
 
+class PreparedExportRow(models.Model):
+    """A lead's CSV export fields in one language, written ahead so that a large export copies them.
+
+    ``text`` holds the lead's CSV fields (quoted and guarded as the export writes
+    them) for the columns of its questionnaire, separated by ``\x1f``;
+    ``words`` is a hash of everything besides the lead's own row that went into
+    them (labels, words, time zone; ``exports.prepared.words_key``). An export
+    uses a row only where the hash matches what it would write itself, and
+    writes every other lead as before. On PostgreSQL only: a trigger (migration
+    0020) deletes a lead's rows whenever the lead changes, however it changes,
+    so no copy outlives an edit or an erasure. Assignee and notes are read with
+    every export, never kept here.
+    """
+
+    # Written and read by SQL of the export alone; never a reference of the lead's.
+    wagtail_reference_index_ignore = True
+
+    lead = models.ForeignKey(
+        Lead,
+        verbose_name=_("lead"),
+        on_delete=models.CASCADE,
+        related_name="prepared_export_rows",
+        db_index=False,  # the unique constraint on (lead, language) serves it
+    )
+    language = models.CharField(_("language"), max_length=10)
+    words = models.CharField(_("hash of labels and words"), max_length=64)
+    text = models.TextField(_("CSV fields"))
+
+    class Meta:
+        verbose_name = _("prepared export row")
+        verbose_name_plural = _("prepared export rows")
+        constraints = [
+            models.UniqueConstraint(fields=["lead", "language"], name="leadwizard_prepared_row_lead_language")
+        ]
+
+    def __str__(self):
+        return _("Export row of lead %(lead)s (%(language)s)") % {
+            "lead": self.lead_id,
+            "language": self.language,
+        }
+
+
 class LeadNote(models.Model):
     """A consultant's or marketer's note on a lead, with its author and time; part of the lead's timeline."""
 

@@ -9,11 +9,12 @@ in the background. Everything a caller needs is importable from here.
 """
 
 from .columns import columns_for, export_columns
-from .csv import BOM, CSV_DIALECTS, iter_csv
+from .csv import BOM, CSV_DIALECTS
 from .csv import CONTENT_TYPE as CSV_CONTENT_TYPE
 from .formulas import FORMULA_TRIGGERS, neutralise
 from .presets import apply_preset, save_preset, select_columns
 from .rows import lead_rows
+from .streaming import iter_csv
 from .workbooks import write_xlsx
 from .xlsx import CONTENT_TYPE as XLSX_CONTENT_TYPE
 

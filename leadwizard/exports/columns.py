@@ -131,8 +131,6 @@ def export_questionnaires(queryset, language=None):
 
     Then the default language's, then the rest, each in id order.
     """
-    from wagtail.models import Locale
-
     from ..models import Questionnaire
 
     language = export_language(language)
@@ -142,14 +140,21 @@ def export_questionnaires(queryset, language=None):
         .select_related("locale")
         .order_by("pk")
     )
+    return order_questionnaires(questionnaires, language)
+
+
+def order_questionnaires(questionnaires, language):
+    """``questionnaires`` (with their locales) sorted: ``language``'s first, then the default language's, then by id."""
+    from wagtail.models import Locale
+
     try:
         default_locale_id = Locale.get_default().pk
     except Locale.DoesNotExist:
         default_locale_id = None
-    questionnaires.sort(
-        key=lambda q: (q.locale.language_code != language, q.locale_id != default_locale_id, q.pk)
+    return sorted(
+        questionnaires,
+        key=lambda q: (q.locale.language_code != language, q.locale_id != default_locale_id, q.pk),
     )
-    return questionnaires
 
 
 def stored_answer_keys(queryset, known=()):

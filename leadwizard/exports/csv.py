@@ -24,13 +24,10 @@ whole-hour offsets, ...) and leave anything else to the per-value code.
 import json
 from datetime import datetime, timedelta
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .columns import columns_for
 from .formulas import GUARD_STARTS, neutralise
-from .reading import CHUNK_SIZE, iter_chunks_read_ahead
-from .rows import RowPlan, ValueMemo, chunk_by_field, chunk_notes, notes_prefetch, parse_datetime
+from .rows import ValueMemo, chunk_by_field, chunk_notes, parse_datetime
 
 BOM = "\ufeff"
 CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -135,7 +132,7 @@ _SEPARATOR = "\x00"
 _NONE_TYPE = type(None)
 
 
-class _LocalTimeTexts:
+class LocalTimeTexts:
     """CSV fields of dates the database gave as UTC text: local ISO 8601 with the offset, quoted.
 
     What ``parse_datetime`` and ``isoformat`` make of them, but in the usual case
@@ -282,6 +279,11 @@ def _labelled_json_fields(plan, dialect, key, questionnaire_ids, texts):
 
 def csv_block(plan, records, dates, dialect, zone):
     """The CSV lines of a chunk of records of a CSV ``plan``, as one str: ``dialect.line`` of each row."""
+    return "\r\n".join(csv_lines(plan, records, dates, dialect, zone)) + "\r\n"
+
+
+def csv_lines(plan, records, dates, dialect, zone):
+    """The CSV lines of a chunk of records of a CSV ``plan``, without line ends: one str per record."""
     by_field, answers, questionnaire_ids = chunk_by_field(plan, records)
     notes = None
     columns = []
@@ -315,38 +317,4 @@ def csv_block(plan, records, dates, dialect, zone):
             columns.append(dialect.fields([extra.get(value, value) for value in by_field[where]]))
         else:
             columns.append(dialect.fields(by_field[where]))
-    return "\r\n".join(map(dialect.separator.join, zip(*columns, strict=True))) + "\r\n"
-
-
-def iter_csv(queryset, columns=None, chunk_size=CHUNK_SIZE, progress=None, dialect="excel_de", language=None):
-    """The leads of ``queryset`` as CSV in ``dialect`` (``CSV_DIALECTS``), as a generator of bytes.
-
-    Starts with a UTF-8 byte order mark and the header row, yielded at once
-    (before any lead is read); then one block of lines per chunk of
-    ``chunk_size`` leads. Headers and values in ``language`` (by default
-    ``LANGUAGE_CODE``); CRLF line ends; text values are quoted, whole numbers
-    are not. Memory stays constant.
-
-    The lines are those of ``CsvDialect.line`` for the rows of ``lead_rows``,
-    made a column at a time (``csv_block``); on PostgreSQL the database writes
-    part of the fields and reads the next chunk meanwhile (``iter_chunks_read_ahead``).
-    """
-    csv_dialect = get_dialect(dialect)
-    if columns is None:
-        columns = columns_for(queryset, language)
-    yield (BOM + csv_dialect.line([header for _key, header in columns])).encode()
-    plan = RowPlan(queryset, columns, csv=True, language=language, dialect=csv_dialect)
-    zone = timezone.get_default_timezone()
-    dates = _LocalTimeTexts(zone)
-    done = 0
-    chunks = iter_chunks_read_ahead(
-        plan.queryset, plan.fields, chunk_size, prefetch=notes_prefetch(zone) if plan.has_notes else None
-    )
-    try:
-        for records in chunks:
-            yield csv_block(plan, records, dates, csv_dialect, zone).encode()
-            done += len(records)
-            if progress is not None:
-                progress(done)
-    finally:
-        chunks.close()  # a download broken off stops the reading at once
+    return list(map(dialect.separator.join, zip(*columns, strict=True)))

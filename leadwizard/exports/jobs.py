@@ -28,9 +28,9 @@ from ..background import task
 from ..conf import app_settings
 from ..models import ExportJob
 from .columns import columns_for
-from .csv import iter_csv
 from .filters import filter_leads
 from .presets import select_columns
+from .streaming import iter_csv
 from .workbooks import write_xlsx
 
 logger = logging.getLogger(__name__)

@@ -88,6 +88,13 @@ def _compile_chunk_queries(queryset, fields, chunk_size):
     return _ChunkQueries(compiler, first_sql, first_params, after_sql, after_params, mark)
 
 
+def undecoded_text(cursor):
+    """Make ``cursor`` (Django's) give text columns as the server's UTF-8 bytes, not decoded to str (psycopg2)."""
+    from psycopg2.extensions import BYTES, register_type
+
+    register_type(BYTES, cursor.cursor)
+
+
 def _execute_chunks(free, queries, chunk_size):
     """Run the chunk queries, each on a cursor taken from the queue ``free``; yield ``(cursor, rows)``.
 
@@ -162,17 +169,18 @@ class _RangeQueries(NamedTuple):
     compiler: object  # applies the ORM's converters to the rows, as values_list would
     first_end: tuple  # (sql, params): the id of the first chunk's last lead
     next_end: tuple  # the same after the id at params[next_end_mark]
-    next_end_mark: int
-    chunk: tuple  # the chunk of leads with ids in (params[low], params[high]]
-    chunk_marks: tuple  # (low, high)
-    rest: tuple  # the last chunk: every lead after params[rest_mark]
-    rest_mark: int
+    next_end_mark: tuple
+    chunk: tuple  # the chunk of leads with ids in (params at the low marks, params at the high marks]
+    chunk_marks: tuple  # (low, high), each the places of that bound among the params
+    rest: tuple  # the last chunk: every lead after the params at rest_mark
+    rest_mark: tuple
 
     @staticmethod
     def _with(query, marks, values):
         params = list(query[1])
-        for mark, value in zip(marks, values, strict=True):
-            params[mark] = value
+        for places, value in zip(marks, values, strict=True):
+            for place in places:
+                params[place] = value
         return query[0], params
 
     def end_after(self, last):
@@ -192,16 +200,24 @@ _KEYSET_MARK_HIGH = _KEYSET_MARK - 1
 _BELOW_EVERY_ID = -(2**63)
 
 
-def _compile_range_queries(queryset, fields, chunk_size):
-    """``_RangeQueries`` for ``iter_chunks_in_parallel``, or None for a query that needs more care."""
+def _compile_range_queries(queryset, fields, chunk_size, within=None):
+    """``_RangeQueries`` for ``iter_chunks_in_parallel``, or None for a query that needs more care.
 
+    ``within(queryset, low, high)``: the queryset of the chunk's rows, which may
+    also bound a relation (by default the ids, ``high`` None for no upper bound).
+    """
+
+    def ids_within(queryset, low, high):
+        queryset = queryset.filter(pk__gt=low)
+        return queryset if high is None else queryset.filter(pk__lte=high)
+
+    within = within or ids_within
     ids = queryset.order_by("pk").values_list("pk", flat=True)
-    base = queryset.order_by("pk").values_list("pk", *fields)
     parts = {
         "first_end": ids[chunk_size - 1 : chunk_size],
         "next_end": ids.filter(pk__gt=_KEYSET_MARK)[chunk_size - 1 : chunk_size],
-        "chunk": base.filter(pk__gt=_KEYSET_MARK, pk__lte=_KEYSET_MARK_HIGH),
-        "rest": base.filter(pk__gt=_KEYSET_MARK),
+        "chunk": within(queryset, _KEYSET_MARK, _KEYSET_MARK_HIGH).order_by("pk").values_list("pk", *fields),
+        "rest": within(queryset, _KEYSET_MARK, None).order_by("pk").values_list("pk", *fields),
     }
     compiled = {}
     for name, part in parts.items():
@@ -217,9 +233,11 @@ def _compile_range_queries(queryset, fields, chunk_size):
         ("rest", (_KEYSET_MARK,)),
     ):
         params = compiled[name][1][1]
-        if any(params.count(value) != 1 for value in mark_values):
+        if any(value not in params for value in mark_values):
             return None
-        marks[name] = tuple(params.index(value) for value in mark_values)
+        marks[name] = tuple(
+            tuple(place for place, param in enumerate(params) if param == value) for value in mark_values
+        )
     return _RangeQueries(
         compiler=compiled["chunk"][0],
         first_end=compiled["first_end"][1],
@@ -242,7 +260,9 @@ class Chunk(list):
     prefetched = None
 
 
-def iter_chunks_in_parallel(queryset, fields, chunk_size=CHUNK_SIZE, readers=READERS, prefetch=None):
+def iter_chunks_in_parallel(
+    queryset, fields, chunk_size=CHUNK_SIZE, readers=READERS, prefetch=None, text_as_bytes=False, within=None
+):
     """``iter_chunks`` on PostgreSQL, with ``readers`` chunks computed at once by as many database backends.
 
     A thread finds where each chunk ends (the id of its last lead: a short
@@ -257,10 +277,12 @@ def iter_chunks_in_parallel(queryset, fields, chunk_size=CHUNK_SIZE, readers=REA
     are those of ``iter_chunks``; leads added while the export runs come in the
     last chunk. Only for autocommit: the connections of their own could not see
     what the caller's open transaction changed (``iter_chunks_read_ahead`` decides).
+    ``text_as_bytes``: text columns come as UTF-8 bytes (``undecoded_text``).
+    ``within``: see ``_compile_range_queries``.
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    queries = _compile_range_queries(queryset, fields, chunk_size)
+    queries = _compile_range_queries(queryset, fields, chunk_size, within)
     if queries is None:
         yield from iter_chunks(queryset, fields, chunk_size)
         return
@@ -278,6 +300,8 @@ def iter_chunks_in_parallel(queryset, fields, chunk_size=CHUNK_SIZE, readers=REA
         reader = readers_free.get()
         try:
             with reader.cursor() as cursor:
+                if text_as_bytes:
+                    undecoded_text(cursor)
                 cursor.execute(sql, params)
                 rows = cursor.fetchall()
             prefetched = prefetch([row[0] for row in rows], reader) if prefetch and rows else None
@@ -324,7 +348,9 @@ def iter_chunks_in_parallel(queryset, fields, chunk_size=CHUNK_SIZE, readers=REA
             reader.dec_thread_sharing()
 
 
-def iter_chunks_read_ahead(queryset, fields, chunk_size=CHUNK_SIZE, prefetch=None):
+def iter_chunks_read_ahead(
+    queryset, fields, chunk_size=CHUNK_SIZE, prefetch=None, text_as_bytes=False, within=None
+):
     """``iter_chunks``, but on PostgreSQL the database works on the next chunk while the caller has this one.
 
     A thread runs the chunk queries (compiled by the ORM) on two cursors of the
@@ -342,11 +368,16 @@ def iter_chunks_read_ahead(queryset, fields, chunk_size=CHUNK_SIZE, prefetch=Non
     the chunks are read by ``iter_chunks_in_parallel`` instead, two at once on
     connections of their own, so that the database's share runs on two cores;
     ``prefetch`` is passed on to it (elsewhere chunks carry nothing prefetched).
+    ``text_as_bytes``: on PostgreSQL, text columns come as UTF-8 bytes
+    (``undecoded_text``), except where this is ``iter_chunks``. ``within`` is
+    passed on to ``iter_chunks_in_parallel``.
     """
     connection = connections[queryset.db]
     queries = None
     if connection.vendor == "postgresql" and not connection.in_atomic_block and PARALLEL_READS:
-        yield from iter_chunks_in_parallel(queryset, fields, chunk_size, prefetch=prefetch)
+        yield from iter_chunks_in_parallel(
+            queryset, fields, chunk_size, prefetch=prefetch, text_as_bytes=text_as_bytes, within=within
+        )
         return
     if connection.vendor == "postgresql":
         queries = _compile_chunk_queries(queryset, fields, chunk_size)
@@ -354,6 +385,9 @@ def iter_chunks_read_ahead(queryset, fields, chunk_size=CHUNK_SIZE, prefetch=Non
         yield from iter_chunks(queryset, fields, chunk_size)
         return
     with connection.cursor() as first, connection.cursor() as second:
+        if text_as_bytes:
+            undecoded_text(first)
+            undecoded_text(second)
         free = queue.Queue()
         free.put(first)
         free.put(second)

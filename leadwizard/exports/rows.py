@@ -255,7 +255,9 @@ class RowPlan:
     on PostgreSQL with a UTF-8 database (``xlsx_streaming.XlsxCells``).
     """
 
-    def __init__(self, queryset, columns, csv=False, language=None, dialect=None, fast=False, cells=None):
+    def __init__(
+        self, queryset, columns, csv=False, language=None, dialect=None, fast=False, cells=None, words=None
+    ):
         connection = connections[queryset.db]
         in_database = database_json(connection)
         csv_in_database = csv and dialect is not None and writes_csv_in_database(connection)
@@ -263,7 +265,8 @@ class RowPlan:
         self.model = queryset.model
         keys = [key for key, _header in columns]
         self.answer_keys = list(dict.fromkeys(k for k in map(stored_question_key, keys) if k is not None))
-        self.words = ExportWords(queryset, language, self.answer_keys)
+        # ``words`` made for more question keys says the same of these (``ExportWords``).
+        self.words = words or ExportWords(queryset, language, self.answer_keys)
         self.answers_in_database = in_database
         self.answers_by_key = csv and bool(self.answer_keys) and connection.vendor == "postgresql"
         self.vendors_in_database = in_database
@@ -372,6 +375,9 @@ class RowPlan:
         for field, (paths, kinds) in runs.items():
             annotations[field] = CsvFields(paths, kinds, dialect) if csv_in_database else cells(paths, kinds)
         self.queryset = queryset.annotate(**annotations) if annotations else queryset
+        self.annotations = (
+            annotations  # as made, unresolved: another query may use them (prepared.PreparedCopy)
+        )
         # Records are (pk, *fields); answers follow them in the flat tuple that a row is picked from.
         width = len(self.fields) + 1
         self.positions = (

@@ -44,6 +44,7 @@ from leadwizard.exports import (
     iter_csv,
     lead_rows,
     neutralise,
+    prepared,
     write_xlsx,
 )
 from leadwizard.exports import csv as csv_export
@@ -53,7 +54,7 @@ from leadwizard.exports.database import MAX_VENDORS
 from leadwizard.exports.formulas import WORD_JOINER
 from leadwizard.exports.jobs import export_root, job_file
 from leadwizard.exports.reading import read_ahead
-from leadwizard.models import ExportJob, Lead, LeadNote
+from leadwizard.models import ExportJob, Lead, LeadNote, PreparedExportRow
 from leadwizard.questionnaire import Definition, Option, Question, Step
 from tests.factories import (
     LeadFactory,
@@ -324,10 +325,10 @@ def test_dates_from_the_database_are_the_local_iso_text(moments, zone_name):
         [None if moment is None else postgresql_text(moment) for moment in moments],
         [None if moment is None else moment.replace(tzinfo=None).isoformat(sep=" ") for moment in moments],
     ):
-        dates = csv_export._LocalTimeTexts(zone)
+        dates = csv_export.LocalTimeTexts(zone)
         assert dates.column(texts) == expected
         assert dates.column(texts) == expected  # from the memo
-        assert [csv_export._LocalTimeTexts(zone)(text) for text in texts] == expected
+        assert [csv_export.LocalTimeTexts(zone)(text) for text in texts] == expected
 
 
 def postgresql_text(moment):
@@ -350,7 +351,7 @@ def test_dates_around_the_change_to_and_from_summer_time():
         datetime.datetime(2025, 10, 26, 1, 30, tzinfo=datetime.UTC),
         datetime.datetime(2025, 12, 31, 23, 30, tzinfo=datetime.UTC),
     ]
-    assert csv_export._LocalTimeTexts(zone).column([postgresql_text(moment) for moment in moments]) == [
+    assert csv_export.LocalTimeTexts(zone).column([postgresql_text(moment) for moment in moments]) == [
         '"2025-03-30 01:59:59+01:00"',
         '"2025-03-30 03:00:00+02:00"',
         '"2025-10-26 02:30:00+02:00"',
@@ -567,6 +568,10 @@ def test_leads_without_a_questionnaire_still_export(questionnaire):
 
 def test_admin_csv_export_streams_in_chunks(client, marketer, leads, monkeypatch):
     monkeypatch.setattr(export_views, "iter_csv", functools.partial(exports.iter_csv, chunk_size=2))
+    queued = []  # the preparation of the leads' fields (PostgreSQL) is queued, not run in this response
+    monkeypatch.setattr(
+        prepared, "enqueue_preparation", lambda language, lead_ids=None: queued.append(language)
+    )
     client.force_login(marketer)
     response = client.get(export_url("csv"))
     assert isinstance(response, StreamingHttpResponse)
@@ -580,6 +585,7 @@ def test_admin_csv_export_streams_in_chunks(client, marketer, leads, monkeypatch
         q for q in queries.captured_queries if 'FROM "leadwizard_lead"' in q["sql"] and "LIMIT" in q["sql"]
     ]
     assert len(chunk_queries) == 2  # 3 leads, 2 at a time
+    assert queued == (["de"] if connection.vendor == "postgresql" else [])
     rows = parse_csv(body)
     assert rows[0][len(ANSWER_KEYS) + len(OPTION_KEY_COLUMNS)] == "Erstellt"  # LANGUAGE_CODE by default
     assert rows[1:] == [expected_csv_row(lead) for lead in Lead.objects.order_by("pk")]
@@ -1083,3 +1089,13 @@ def test_export_leads_command_takes_dialect_and_language(marketer, questionnaire
     rows = parse_csv(output.read_bytes(), "rfc4180")
     assert rows[1][rows[0].index("Phone")] == "0301234567"
     assert rows[1][rows[0].index("Status")] == "New"
+
+
+def test_prepare_lead_exports_says_when_nothing_is_prepared(db, settings, capsys):
+    """Only PostgreSQL keeps export fields written ahead; elsewhere, or switched off, the command says so."""
+    LeadFactory(questionnaire=QuestionnaireFactory())
+    if connection.vendor == "postgresql":
+        settings.LEADWIZARD_EXPORT_PREPARED_ROWS = False
+    call_command("prepare_lead_exports", language=["de"])
+    assert capsys.readouterr().out.startswith("Nothing to do: export fields are prepared on PostgreSQL")
+    assert not PreparedExportRow.objects.exists()

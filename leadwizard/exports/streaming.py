@@ -1,0 +1,78 @@
+"""The CSV export as a stream of bytes: each lead's fields copied where they were prepared, written where not.
+
+``iter_csv`` is what the admin's download streams, the background task writes to
+a file and ``export_leads`` writes: the header at once, then a block of lines
+per chunk of leads. Where leads' fields are prepared (``prepared``, PostgreSQL)
+their lines are copied, and the rest written by ``csv.csv_lines``; the bytes are
+the same either way.
+"""
+
+from django.utils import timezone
+
+from .columns import columns_for
+from .csv import BOM, LocalTimeTexts, csv_block, get_dialect
+from .prepared import PreparedCopy
+from .reading import CHUNK_SIZE, iter_chunks_read_ahead
+from .rows import RowPlan, notes_prefetch
+
+
+def iter_csv(queryset, columns=None, chunk_size=CHUNK_SIZE, progress=None, dialect="excel_de", language=None):
+    """The leads of ``queryset`` as CSV in ``dialect`` (``CSV_DIALECTS``), as a generator of bytes.
+
+    Starts with a UTF-8 byte order mark and the header row, yielded at once
+    (before any lead is read); then one block of lines per chunk of
+    ``chunk_size`` leads. Headers and values in ``language`` (by default
+    ``LANGUAGE_CODE``); CRLF line ends; text values are quoted, whole numbers
+    are not. Memory stays constant.
+
+    The lines are those of ``CsvDialect.line`` for the rows of ``lead_rows``,
+    made a column at a time (``csv_block``); on PostgreSQL the database writes
+    part of the fields and reads the next chunk meanwhile (``iter_chunks_read_ahead``).
+    """
+    csv_dialect = get_dialect(dialect)
+    if columns is None:
+        columns = columns_for(queryset, language)
+    yield (BOM + csv_dialect.line([header for _key, header in columns])).encode()
+    zone = timezone.get_default_timezone()
+    dates = LocalTimeTexts(zone)
+    copy = PreparedCopy.for_export(queryset, columns, language, csv_dialect)
+    if isinstance(copy, PreparedCopy):
+        yield from _iter_copied(copy, chunk_size, progress, dates, zone)
+        return
+    plan = RowPlan(queryset, columns, csv=True, language=language, dialect=csv_dialect)
+    done = 0
+    chunks = iter_chunks_read_ahead(
+        plan.queryset, plan.fields, chunk_size, prefetch=notes_prefetch(zone) if plan.has_notes else None
+    )
+    try:
+        for records in chunks:
+            yield csv_block(plan, records, dates, csv_dialect, zone).encode()
+            done += len(records)
+            if progress is not None:
+                progress(done)
+    finally:
+        chunks.close()  # a download broken off stops the reading at once
+    if copy is not None:  # nothing prepared in this language yet
+        copy.prepare_later()
+
+
+def _iter_copied(copy, chunk_size, progress, dates, zone):
+    """``iter_csv``'s blocks where leads' fields are prepared: copied, and written only for the rest."""
+    done = 0
+    chunks = iter_chunks_read_ahead(
+        copy.queryset,
+        copy.fields,
+        chunk_size,
+        prefetch=notes_prefetch(zone) if copy.has_notes else None,
+        text_as_bytes=True,  # copied as they are: decoding and encoding again would cost more than the rest
+        within=copy.within,
+    )
+    try:
+        for records in chunks:
+            yield copy.block(records, dates, zone)
+            done += len(records)
+            if progress is not None:
+                progress(done)
+    finally:
+        chunks.close()
+    copy.prepare_later()
