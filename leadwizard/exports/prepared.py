@@ -59,6 +59,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from ..background import task
@@ -86,6 +87,9 @@ FIELD_SEPARATOR = "\x1f"
 # Written as the decimal separator while preparing: a row with a decimal number is not kept,
 # because the two CSV dialects write it differently.
 DECIMAL_MARK = "\x1c"
+# Stands for a line the process writes among a chunk's copied lines (PreparedCopy.wrap); a row
+# holding it is not kept.
+PLACEHOLDER = "\x1e"
 # Columns read with every export: a prepared row holds their fields as a lead without them
 # has them (no assignee, no notes), and an export puts in the real ones.
 EMPTY_LIVE_FIELDS = {"assignee": "", "notes": '""'}
@@ -234,6 +238,8 @@ class PreparedCopy:
             self.fields.append("_assignee_field")
         # Then what the plan reads for a lead written here, NULL for a lead copied (see _with_rows).
         self.fields.append("_live")
+        # Or, for wrap: per lead its copied line as it is, or the placeholder and its details.
+        self.line_fields = ["_line"]
         self._without_rows = queryset
         self.queryset = self._with_rows(queryset)
         self.written = []
@@ -261,10 +267,43 @@ class PreparedCopy:
             output_field=CharField(),
         )
         expressions = [self.plan.annotations.get(name) or F(name) for name in self.plan.fields]
-        return queryset.annotate(
+        queryset = queryset.annotate(
             _live=Case(
                 When(Q(_prepared__words=current_words), then=Value(None)),
                 default=_JsonArrayText(*expressions),
+                output_field=TextField(),
+            )
+        )
+        # Copied as it is: a current row in the export's order, no assignee, no notes.
+        as_stored = Q(
+            _prepared__words=Case(
+                *[
+                    When(questionnaire_id=pk, then=Value(key.decode()))
+                    for pk, key in self.words_keys.items()
+                    if self.layouts[pk].as_stored
+                ],
+                default=Value(None),
+                output_field=CharField(),
+            )
+        )
+        if self.has_assignee:
+            as_stored &= Q(assignee__isnull=True)
+        if self.has_notes:
+            from ..models import LeadNote
+
+            noted = LeadNote.objects.values("lead_id")
+            if low is not None:
+                noted = noted.filter(lead_id__gt=low)
+            if high is not None:
+                noted = noted.filter(lead_id__lte=high)
+            as_stored &= ~Q(pk__in=noted)
+        details = [F("pk"), F("questionnaire_id"), F("_prepared__words"), F("_prepared__text")]
+        details += [F("_assignee_field") if self.has_assignee else Value(""), F("_live")]
+        # JSON text holds no line end and no placeholder (it escapes control characters).
+        return queryset.annotate(
+            _line=Case(
+                When(as_stored, then=F("_prepared__text")),
+                default=Concat(Value(PLACEHOLDER), _JsonArrayText(*details)),
                 output_field=TextField(),
             )
         )
@@ -273,14 +312,55 @@ class PreparedCopy:
         """A chunk's query for ``reading.iter_chunks_in_parallel``: the leads in (low, high] and their rows."""
         return self._with_rows(self._without_rows, low, high)
 
-    def block(self, records, dates, zone):
-        """The CSV lines (bytes, each with its line end) of a chunk of records of ``queryset`` and ``fields``.
+    @property
+    def copies_as_stored(self):
+        """Whether the export's columns are those of some prepared rows, in their order (``wrap`` is for that)."""
+        return any(layout.as_stored for layout in self.layouts.values())
 
-        The records' text columns are bytes (``reading.undecoded_text``) or str.
-        Copied lines keep the prepared rows' field mark until the whole block has
-        been joined, and then all marks become the dialect's separator at once;
-        a lead whose row is missing or was made with other words is written by
-        ``csv_lines`` from what the same query read for it (``_live``).
+    @staticmethod
+    def wrap(sql):
+        """A chunk's query for ``reading.iter_chunks_in_parallel``: one row of its lines, joined, and their number.
+
+        The copied lines of the chunk's leads joined by line ends, in id order,
+        each lead the process writes as the placeholder and its details in JSON.
+        A row per lead cost PostgreSQL more to send than to read, and the process
+        more to take apart than to copy.
+        """
+        return (
+            'SELECT string_agg(chunk."_line", E\'\\r\\n\' ORDER BY chunk."pk"), count(*) '  # noqa: S608 - the ORM's SQL
+            f"FROM ({sql}) AS chunk"
+        )
+
+    def joined_block(self, joined, dates, zone):
+        """The CSV block of a chunk read by ``wrap``'s query: its joined lines, with the placeholders' written here."""
+        separator = self.dialect.separator.encode()
+        mark = FIELD_SEPARATOR.encode()
+        parts = joined.split(PLACEHOLDER.encode())
+        if len(parts) == 1:
+            return (joined + b"\r\n").replace(mark, separator)
+        details, rests = [], [parts[0]]
+        for part in parts[1:]:
+            detail, _line_end, rest = part.partition(b"\r\n")
+            details.append(json.loads(detail))
+            rests.append(_line_end + rest)
+        written = self.lines(_as_bytes([tuple(detail) for detail in details]), dates, zone)
+        block = [rests[0].replace(mark, separator)]
+        for line, rest in zip(written, rests[1:], strict=True):
+            block += (line, rest.replace(mark, separator))
+        block.append(b"\r\n")
+        return b"".join(block)
+
+    def block(self, records, dates, zone):
+        """The CSV lines (bytes, each with its line end) of a chunk of records of ``queryset`` and ``fields``."""
+        return b"".join(line + b"\r\n" for line in self.lines(records, dates, zone))
+
+    def lines(self, records, dates, zone):
+        """The CSV lines (bytes, without line ends) of records of ``fields``: copied, or written by ``csv_lines``.
+
+        The records' text columns are bytes (``reading.undecoded_text``) or str. A
+        lead whose row is missing or was made with other words is written from what
+        the same query read for it (``_live``). Notes are those the chunk's reader
+        fetched, else asked for these leads.
         """
         separator = self.dialect.separator.encode()
         mark = FIELD_SEPARATOR.encode()
@@ -290,9 +370,7 @@ class PreparedCopy:
             field = self.dialect.field
             notes = {pk: field(text).encode() for pk, text in chunk_notes(records, zone).items()}
         has_assignee = self.has_assignee
-        # Lines with marks between their fields; "written" ones (None here) come from csv_lines,
-        # and "finished" ones already have the separator (a value held the mark).
-        lines, live, finished = [], [], False
+        lines, live = [], []
         for record in _as_bytes(records):
             words = record[2]
             questionnaire_id = record[1]
@@ -305,7 +383,7 @@ class PreparedCopy:
             assignee = record[4] if has_assignee else b""
             note = notes.get(record[0])
             if layout.as_stored and not assignee and note is None:
-                lines.append(text)
+                lines.append(text.replace(mark, separator))
                 continue
             fields = text.split(mark)
             if assignee:
@@ -313,32 +391,13 @@ class PreparedCopy:
             if note is not None:
                 fields[layout.notes_at] = note
             fields.append(b"")
-            if mark in (assignee or b"") or mark in (note or b""):
-                finished = True
-                lines.append((separator.join(layout.pick(fields)), True))
-            else:
-                lines.append(mark.join(layout.pick(fields)))
+            lines.append(separator.join(layout.pick(fields)))
         if live:
             self._write_live(records, lines, live, dates, zone)
-            finished = True
-        if not finished:
-            return (b"\r\n".join(lines) + b"\r\n").replace(mark, separator)
-        # Each run of lines with marks at once, the finished ones between them as they are.
-        parts, run = [], []
-        for line in lines:
-            if type(line) is tuple:
-                if run:
-                    parts.append((b"\r\n".join(run) + b"\r\n").replace(mark, separator))
-                    run = []
-                parts.append(line[0] + b"\r\n")
-            else:
-                run.append(line)
-        if run:
-            parts.append((b"\r\n".join(run) + b"\r\n").replace(mark, separator))
-        return b"".join(parts)
+        return lines
 
     def _write_live(self, records, lines, live, dates, zone):
-        """Put the lines of the leads ``live`` (None in ``lines``) in place, written by ``csv_lines``, as finished.
+        """Put the lines of the leads ``live`` (None in ``lines``) in place, written by ``csv_lines``.
 
         Their records carry what the plan reads as a JSON array (``_live``); the
         chunk's notes are those its reader fetched.
@@ -350,7 +409,7 @@ class PreparedCopy:
         texts = iter(csv_lines(self.plan, written, dates, self.dialect, zone))
         for index, line in enumerate(lines):
             if line is None:
-                lines[index] = (next(texts).encode(), True)
+                lines[index] = next(texts).encode()
 
     def prepare_later(self):
         """Queue the preparation of the leads this export wrote itself."""

@@ -200,11 +200,13 @@ _KEYSET_MARK_HIGH = _KEYSET_MARK - 1
 _BELOW_EVERY_ID = -(2**63)
 
 
-def _compile_range_queries(queryset, fields, chunk_size, within=None):
+def _compile_range_queries(queryset, fields, chunk_size, within=None, wrap=None):
     """``_RangeQueries`` for ``iter_chunks_in_parallel``, or None for a query that needs more care.
 
     ``within(queryset, low, high)``: the queryset of the chunk's rows, which may
     also bound a relation (by default the ids, ``high`` None for no upper bound).
+    ``wrap(sql)``: the SQL of a chunk's query around the query of its rows (no
+    parameters of its own), such as an aggregate of them.
     """
 
     def ids_within(queryset, low, high):
@@ -225,6 +227,8 @@ def _compile_range_queries(queryset, fields, chunk_size, within=None):
         if found is None:
             return None
         compiler, sql, params = found
+        if wrap is not None and name in ("chunk", "rest"):
+            sql = wrap(sql)
         compiled[name] = (compiler, (sql, params))
     marks = {}
     for name, mark_values in (
@@ -261,7 +265,14 @@ class Chunk(list):
 
 
 def iter_chunks_in_parallel(
-    queryset, fields, chunk_size=CHUNK_SIZE, readers=READERS, prefetch=None, text_as_bytes=False, within=None
+    queryset,
+    fields,
+    chunk_size=CHUNK_SIZE,
+    readers=READERS,
+    prefetch=None,
+    text_as_bytes=False,
+    within=None,
+    wrap=None,
 ):
     """``iter_chunks`` on PostgreSQL, with ``readers`` chunks computed at once by as many database backends.
 
@@ -278,11 +289,16 @@ def iter_chunks_in_parallel(
     last chunk. Only for autocommit: the connections of their own could not see
     what the caller's open transaction changed (``iter_chunks_read_ahead`` decides).
     ``text_as_bytes``: text columns come as UTF-8 bytes (``undecoded_text``).
-    ``within``: see ``_compile_range_queries``.
+    ``within`` and ``wrap``: see ``_compile_range_queries``; with ``wrap`` the
+    chunks are the wrapping query's rows as fetched, without the ORM's converters,
+    and a query that needs more care gives None instead of its chunks.
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    queries = _compile_range_queries(queryset, fields, chunk_size, within)
+    queries = _compile_range_queries(queryset, fields, chunk_size, within, wrap)
+    if queries is None and wrap is not None:
+        yield None
+        return
     if queries is None:
         yield from iter_chunks(queryset, fields, chunk_size)
         return
@@ -334,7 +350,9 @@ def iter_chunks_in_parallel(
             if not pending:
                 return
             rows, prefetched = pending.popleft().result()
-            if rows:
+            if rows and wrap is not None:
+                yield rows
+            elif rows:
                 chunk = Chunk(queries.compiler.results_iter(results=[rows]))
                 chunk.prefetched = prefetched
                 yield chunk
@@ -346,6 +364,12 @@ def iter_chunks_in_parallel(
         for reader in opened:
             reader.close()
             reader.dec_thread_sharing()
+
+
+def reads_in_parallel(queryset):
+    """Whether ``iter_chunks_read_ahead`` reads the chunks of ``queryset`` with ``iter_chunks_in_parallel``."""
+    connection = connections[queryset.db]
+    return connection.vendor == "postgresql" and not connection.in_atomic_block and PARALLEL_READS
 
 
 def iter_chunks_read_ahead(
@@ -374,7 +398,7 @@ def iter_chunks_read_ahead(
     """
     connection = connections[queryset.db]
     queries = None
-    if connection.vendor == "postgresql" and not connection.in_atomic_block and PARALLEL_READS:
+    if reads_in_parallel(queryset):
         yield from iter_chunks_in_parallel(
             queryset, fields, chunk_size, prefetch=prefetch, text_as_bytes=text_as_bytes, within=within
         )

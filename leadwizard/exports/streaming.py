@@ -12,7 +12,7 @@ from django.utils import timezone
 from .columns import columns_for
 from .csv import BOM, LocalTimeTexts, csv_block, get_dialect
 from .prepared import PreparedCopy
-from .reading import CHUNK_SIZE, iter_chunks_read_ahead
+from .reading import CHUNK_SIZE, iter_chunks_in_parallel, iter_chunks_read_ahead, reads_in_parallel
 from .rows import RowPlan, notes_prefetch
 
 
@@ -58,6 +58,14 @@ def iter_csv(queryset, columns=None, chunk_size=CHUNK_SIZE, progress=None, diale
 
 def _iter_copied(copy, chunk_size, progress, dates, zone):
     """``iter_csv``'s blocks where leads' fields are prepared: copied, and written only for the rest."""
+    if copy.copies_as_stored and reads_in_parallel(copy.queryset):
+        blocks = _iter_joined(copy, chunk_size, progress, dates, zone)
+        first = next(blocks, None)
+        if first is not None:  # None: the query needs the ORM's care, read a lead at a time
+            yield first
+            yield from blocks
+            copy.prepare_later()
+            return
     done = 0
     chunks = iter_chunks_read_ahead(
         copy.queryset,
@@ -76,3 +84,24 @@ def _iter_copied(copy, chunk_size, progress, dates, zone):
     finally:
         chunks.close()
     copy.prepare_later()
+
+
+def _iter_joined(copy, chunk_size, progress, dates, zone):
+    """The blocks of chunks that PostgreSQL joined itself (``PreparedCopy.wrap``); first None if it cannot."""
+    done = 0
+    chunks = iter_chunks_in_parallel(
+        copy.queryset, copy.line_fields, chunk_size, text_as_bytes=True, within=copy.within, wrap=copy.wrap
+    )
+    try:
+        for rows in chunks:
+            if rows is None:
+                yield None
+                return
+            ((joined, count),) = rows
+            if joined is not None:
+                yield copy.joined_block(joined, dates, zone)
+            done += count
+            if progress is not None:
+                progress(done)
+    finally:
+        chunks.close()

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from leadwizard.exports import columns_for, iter_csv, select_columns
+from leadwizard.exports import columns_for, iter_csv, reading, select_columns, streaming
 from leadwizard.exports import prepared as prepared_module
 from leadwizard.exports.prepared import PreparedCopy, _insert_rows, layout_of, prepare_export_rows
 from leadwizard.models import Lead, LeadNote, PreparedExportRow, Questionnaire
@@ -29,18 +29,16 @@ def export(queryset, columns=None, **options):
 
 
 def copied_and_written(monkeypatch):
-    """Record, per export, how many leads were copied and how many written by the export itself."""
+    """Record, per export that copies, how many leads it copied and how many it wrote itself."""
     counts = []
-    block = PreparedCopy.block
+    prepare_later = PreparedCopy.prepare_later
 
-    def counting(self, records, dates, zone):
-        before = len(self.written)
-        result = block(self, records, dates, zone)
-        written = len(self.written) - before
-        counts.append((len(records) - written, written))
-        return result
+    def counting(self):
+        written = len(self.written)
+        counts.append((self._without_rows.count() - written, written))
+        return prepare_later(self)
 
-    monkeypatch.setattr(PreparedCopy, "block", counting)
+    monkeypatch.setattr(PreparedCopy, "prepare_later", counting)
     return counts
 
 
@@ -228,3 +226,43 @@ def test_the_command_prepares_what_is_missing(db, capsys):
     assert PreparedExportRow.objects.filter(language="en").count() == 2
     call_command("prepare_lead_exports")
     assert capsys.readouterr().out.startswith("de: 0 leads prepared")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_readers_copy_bytes_beside_the_leads(
+    odd_leads,  # noqa: F811
+    monkeypatch,
+    no_preparation_after_exports,
+):
+    """As in a request: chunks read in parallel, text as bytes, each chunk's rows bounded by its ids."""
+    prepare_export_rows("de")
+    changed = Lead.objects.filter(prepared_export_rows__language="de").order_by("pk")[2]
+    Lead.objects.filter(pk=changed.pk).update(name='Geändert; "neu"')
+    LeadNote.objects.create(lead=Lead.objects.order_by("pk").first(), author_name="Bea", text="Anruf")
+    calls = []
+    parallel = streaming.iter_chunks_in_parallel
+    monkeypatch.setattr(
+        streaming, "iter_chunks_in_parallel", lambda *a, **k: calls.append(k) or parallel(*a, **k)
+    )
+    # Without the lead that answered a removed question, the columns are those of the prepared rows.
+    leads = odd_leads.exclude(answers__has_key="removed_question")
+    columns = columns_for(leads)
+    expected = line_by_line(leads, columns)
+    counts = copied_and_written(monkeypatch)
+    for chunk_size in (1, 3, 1000):
+        assert export(leads, columns, chunk_size=chunk_size) == expected
+    # Each chunk read as one row: its copied lines joined by PostgreSQL, the others' details beside them.
+    assert [(call["text_as_bytes"], call["wrap"] is not None) for call in calls] == [(True, True)] * 3
+    copied, written = totals(counts)
+    assert copied == 3 * PreparedExportRow.objects.filter(language="de").count()
+    assert written == 3 * leads.exclude(prepared_export_rows__language="de").count() > 0
+    assert '"Geändert; ""neu"""'.encode() in expected and b"Bea: Anruf" in expected
+    # With it, each lead's fields are picked from its row, as a transaction's export does.
+    calls.clear()
+    monkeypatch.setattr(
+        reading, "iter_chunks_in_parallel", lambda *a, **k: calls.append(k) or parallel(*a, **k)
+    )
+    columns = columns_for(odd_leads)
+    assert export(odd_leads, columns, chunk_size=4) == line_by_line(odd_leads, columns)
+    assert [(call["text_as_bytes"], call.get("wrap")) for call in calls] == [(True, None)]
+    assert export(Lead.objects.none()).count(b"\r\n") == 1
