@@ -560,8 +560,13 @@ def prepare_export_rows(language=None, lead_ids=None, batch_size=CHUNK_SIZE, usi
                 rows = []
                 for record, text in zip(records, texts, strict=True):
                     fields = text.split(FIELD_SEPARATOR)
-                    if len(fields) != len(columns) or DECIMAL_MARK in text or record[0] not in xmins:
-                        continue  # a separator in a value (not kept), a decimal number, a lead gone
+                    if (
+                        len(fields) != len(columns)
+                        or DECIMAL_MARK in text
+                        or PLACEHOLDER in text
+                        or record[0] not in xmins
+                    ):
+                        continue  # a mark in a value (not kept), a decimal number, a lead gone
                     for index, empty in slots:
                         fields.insert(index, empty)
                     rows.append((record[0], xmins[record[0]], key, FIELD_SEPARATOR.join(fields)))

@@ -244,6 +244,12 @@ def test_outside_a_transaction_the_readers_copy_bytes_beside_the_leads(
     monkeypatch.setattr(
         streaming, "iter_chunks_in_parallel", lambda *a, **k: calls.append(k) or parallel(*a, **k)
     )
+    # A value holding the placeholder of the joined lines (stored past Lead.save, which removes
+    # control characters) keeps its lead from being prepared.
+    odd = LeadFactory(questionnaire=changed.questionnaire)
+    Lead.objects.filter(pk=odd.pk).update(top_matches=[{"vendor": "Nur\x1eTrenner", "score": 1}])
+    prepare_export_rows("de", lead_ids=[odd.pk])
+    assert not PreparedExportRow.objects.filter(lead=odd).exists()
     # Without the lead that answered a removed question, the columns are those of the prepared rows.
     leads = odd_leads.exclude(answers__has_key="removed_question")
     columns = columns_for(leads)
