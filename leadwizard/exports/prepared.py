@@ -26,9 +26,11 @@ The assignee's user name and the internal notes are never kept: a renamed user
 or a new note does not touch the lead's row. A prepared row holds their fields
 as a lead without them has them, and every export reads and puts in the real ones.
 
-Copying costs little in the process: the rows come as bytes, not decoded, and
-an export in the usual column order joins a chunk's rows and turns the field
-marks into its dialect's separators with one ``bytes.replace``.
+Copying costs little in the process: outside a transaction, with the columns
+of the prepared rows in their order, PostgreSQL joins a chunk's copied lines
+into one value (``PreparedCopy.wrap``), and the process turns the field marks
+into its dialect's separators with one ``bytes.replace``; otherwise it picks
+each lead's fields from its row, read as bytes.
 
 A CSV export that had to write leads itself queues ``prepare_export_rows`` for
 its language afterwards; ``manage.py prepare_lead_exports`` does it at once
