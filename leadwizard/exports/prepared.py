@@ -222,7 +222,8 @@ class PreparedCopy:
         # One ExportWords for the keys and for the leads written here: what it says of a
         # question does not depend on which other questions it was made for.
         words = ExportWords(queryset, self.language, sorted(question_keys))
-        self.words_keys = {pk: words_key(words, pk, layout).encode() for pk, layout in layouts.items()}
+        self.words_texts = {pk: words_key(words, pk, layout) for pk, layout in layouts.items()}
+        self.words_keys = {pk: key.encode() for pk, key in self.words_texts.items()}  # as the rows come
         by_layout = {}
         self.layouts = {}
         for pk, layout in layouts.items():
@@ -263,29 +264,18 @@ class PreparedCopy:
             condition &= Q(prepared_export_rows__lead_id__lte=high)
             queryset = queryset.filter(pk__lte=high)
         queryset = queryset.annotate(_prepared=FilteredRelation("prepared_export_rows", condition=condition))
-        current_words = Case(
-            *[When(questionnaire_id=pk, then=Value(key.decode())) for pk, key in self.words_keys.items()],
-            default=Value(None),
-            output_field=CharField(),
-        )
         expressions = [self.plan.annotations.get(name) or F(name) for name in self.plan.fields]
         queryset = queryset.annotate(
             _live=Case(
-                When(Q(_prepared__words=current_words), then=Value(None)),
+                When(Q(_prepared__words=self._current_words(self.layouts)), then=Value(None)),
                 default=_JsonArrayText(*expressions),
                 output_field=TextField(),
             )
         )
         # Copied as it is: a current row in the export's order, no assignee, no notes.
         as_stored = Q(
-            _prepared__words=Case(
-                *[
-                    When(questionnaire_id=pk, then=Value(key.decode()))
-                    for pk, key in self.words_keys.items()
-                    if self.layouts[pk].as_stored
-                ],
-                default=Value(None),
-                output_field=CharField(),
+            _prepared__words=self._current_words(
+                {pk: layout for pk, layout in self.layouts.items() if layout.as_stored}
             )
         )
         if self.has_assignee:
@@ -308,6 +298,14 @@ class PreparedCopy:
                 default=Concat(Value(PLACEHOLDER), _JsonArrayText(*details)),
                 output_field=TextField(),
             )
+        )
+
+    def _current_words(self, layouts):
+        """The words a current row of a lead has, by its questionnaire among those of ``layouts``; else NULL."""
+        return Case(
+            *[When(questionnaire_id=pk, then=Value(self.words_texts[pk])) for pk in layouts],
+            default=Value(None),
+            output_field=CharField(),
         )
 
     def within(self, _queryset, low, high):
@@ -367,10 +365,11 @@ class PreparedCopy:
         separator = self.dialect.separator.encode()
         mark = FIELD_SEPARATOR.encode()
         words_keys, layouts = self.words_keys, self.layouts
-        notes = {}
+        notes_texts, notes = None, {}
         if self.has_notes:
             field = self.dialect.field
-            notes = {pk: field(text).encode() for pk, text in chunk_notes(records, zone).items()}
+            notes_texts = chunk_notes(records, zone)
+            notes = {pk: field(text).encode() for pk, text in notes_texts.items()}
         has_assignee = self.has_assignee
         lines, live = [], []
         for record in _as_bytes(records):
@@ -395,19 +394,19 @@ class PreparedCopy:
             fields.append(b"")
             lines.append(separator.join(layout.pick(fields)))
         if live:
-            self._write_live(records, lines, live, dates, zone)
+            self._write_live(records, lines, live, notes_texts, dates, zone)
         return lines
 
-    def _write_live(self, records, lines, live, dates, zone):
+    def _write_live(self, records, lines, live, notes, dates, zone):
         """Put the lines of the leads ``live`` (None in ``lines``) in place, written by ``csv_lines``.
 
-        Their records carry what the plan reads as a JSON array (``_live``); the
-        chunk's notes are those its reader fetched.
+        Their records carry what the plan reads as a JSON array (``_live``);
+        ``notes``: the records' notes by lead, already read (None: no notes column).
         """
         self.written += live
         live = set(live)
         written = Chunk((record[0], *json.loads(record[-1])) for record in records if record[0] in live)
-        written.prefetched = getattr(records, "prefetched", None)
+        written.prefetched = notes
         texts = iter(csv_lines(self.plan, written, dates, self.dialect, zone))
         for index, line in enumerate(lines):
             if line is None:

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from leadwizard.exports import columns_for, iter_csv, reading, select_columns, streaming
 from leadwizard.exports import prepared as prepared_module
@@ -255,8 +256,12 @@ def test_outside_a_transaction_the_readers_copy_bytes_beside_the_leads(
     columns = columns_for(leads)
     expected = line_by_line(leads, columns)
     counts = copied_and_written(monkeypatch)
-    for chunk_size in (1, 3, 1000):
+    for chunk_size in (1, 3):
         assert export(leads, columns, chunk_size=chunk_size) == expected
+    with CaptureQueriesContext(connection) as queries:
+        assert export(leads, columns, chunk_size=1000) == expected
+    # One chunk: the notes of the leads the process writes or completes are asked once.
+    assert sum("leadwizard_leadnote" in query["sql"] for query in queries.captured_queries) == 1
     # Each chunk read as one row: its copied lines joined by PostgreSQL, the others' details beside them.
     assert [(call["text_as_bytes"], call["wrap"] is not None) for call in calls] == [(True, True)] * 3
     copied, written = totals(counts)
